@@ -88,6 +88,19 @@ static int next(struct parser *p)
     case '\'': p->tok = T_STR; return lex_quoted(p);
     default: break;
     }
+    if (p->pos + 10 <= p->len && isdigit((unsigned char)c) && p->text[p->pos + 4] == '-' &&
+        p->text[p->pos + 7] == '-') {
+        /* OData 4 writes date-time literals bare: 2022-07-13T00:00:00Z. */
+        size_t s = p->pos;
+        while (p->pos < p->len && strchr("0123456789-:.TtZz+", p->text[p->pos]))
+            p->pos++;
+        p->tok = T_TYPED;
+        p->tprefix = "datetimeoffset";
+        p->tprefix_n = 14;
+        p->ts = p->text + s;
+        p->tn = p->pos - s;
+        return 0;
+    }
     if (isdigit((unsigned char)c) || (c == '-' && p->pos + 1 < p->len &&
                                       isdigit((unsigned char)p->text[p->pos + 1]))) {
         size_t s = p->pos++;
@@ -752,4 +765,147 @@ int sim_filter_sql(struct sim_sqlq *q, struct es_arena *a, const struct sim_enti
                    const struct sim_fnode *n, struct es_err *err)
 {
     return compile(q, a, e, n, err);
+}
+
+/* ---- evaluation over plain values (generic inquiries) ---- */
+
+static int cmp_values(const struct sim_val *v, int wt, const struct sim_fnode *lit, int *out)
+{
+    if (lit->lit == LIT_NULL || v->t == SV_NULL)
+        return -1;
+    if (wt == WT_STRING || wt == WT_GUID) {
+        if (v->t != SV_STR || (lit->lit != LIT_STR && lit->lit != LIT_GUID))
+            return -1;
+        size_t n = v->n < lit->n ? v->n : lit->n;
+        int c = strncasecmp(v->u.s, lit->s, n);
+        *out = c ? c : (v->n > lit->n) - (v->n < lit->n);
+        return 0;
+    }
+    int64_t a, b;
+    if (wt == WT_BOOL) {
+        if (lit->lit != LIT_BOOL)
+            return -1;
+        a = v->t == SV_TRUE, b = lit->i;
+    } else if (wt == WT_DATETIME) {
+        if (lit->lit != LIT_DT || v->t != SV_DT)
+            return -1;
+        a = v->u.i, b = lit->i;
+    } else {
+        a = v->t == SV_DEC ? v->u.i : v->u.i * SIM_DEC_SCALE;
+        if (lit->lit == LIT_INT)
+            b = lit->i * SIM_DEC_SCALE;
+        else if (lit->lit == LIT_DEC)
+            b = lit->i;
+        else
+            return -1;
+    }
+    *out = (a > b) - (a < b);
+    return 0;
+}
+
+static int like_value(const struct sim_val *v, const struct sim_fnode *n)
+{
+    const struct sim_fnode *lit = !strcasecmp(n->fn, "substringof") ? n->args[0] : n->args[1];
+    if (v->t != SV_STR || lit->op != F_LIT || lit->lit != LIT_STR)
+        return 0;
+    if (lit->n > v->n)
+        return 0;
+    if (!strcasecmp(n->fn, "startswith"))
+        return !strncasecmp(v->u.s, lit->s, lit->n);
+    if (!strcasecmp(n->fn, "endswith"))
+        return !strncasecmp(v->u.s + v->n - lit->n, lit->s, lit->n);
+    for (size_t i = 0; i + lit->n <= v->n; i++)
+        if (!strncasecmp(v->u.s + i, lit->s, lit->n))
+            return 1;
+    return 0;
+}
+
+static int call_field(const struct sim_fnode *n, const struct sim_fnode **field)
+{
+    if (n->nargs != 2)
+        return -1;
+    if (!strcasecmp(n->fn, "substringof"))
+        *field = n->args[1];
+    else if (!strcasecmp(n->fn, "startswith") || !strcasecmp(n->fn, "endswith"))
+        *field = n->args[0];
+    else
+        return -1;
+    return (*field)->op == F_FIELD && (*field)->npath == 1 ? 0 : -1;
+}
+
+int sim_filter_check(const struct sim_fnode *n, sim_filter_lookup lk, void *ctx,
+                     struct es_err *err)
+{
+    struct sim_val v;
+    int wt;
+    const struct sim_fnode *f;
+    switch (n->op) {
+    case F_AND:
+    case F_OR:
+        return sim_filter_check(n->l, lk, ctx, err) || sim_filter_check(n->r, lk, ctx, err)
+                   ? ES_EINVAL
+                   : 0;
+    case F_NOT: return sim_filter_check(n->l, lk, ctx, err);
+    case F_CALL:
+        if (call_field(n, &f) || lk(ctx, f->path[0], &v, &wt))
+            return es_err_set(err, ES_EINVAL, "Unsupported function or column in '%s' at %d.",
+                              n->fn, n->pos);
+        return 0;
+    case F_FIELD:
+    case F_LIT: return es_err_set(err, ES_EINVAL, "A condition is expected at %d.", n->pos);
+    default: {
+        const struct sim_fnode *l = n->l->op == F_FIELD ? n->l : n->r;
+        const struct sim_fnode *r = l == n->l ? n->r : n->l;
+        if (l->op == F_CALL && r->op == F_LIT && r->lit == LIT_BOOL)
+            return sim_filter_check(l, lk, ctx, err);
+        if (l->op != F_FIELD || r->op != F_LIT)
+            return es_err_set(err, ES_EINVAL, "A comparison of a column with a value is "
+                                              "expected at %d.",
+                              n->pos);
+        if (l->npath != 1 || lk(ctx, l->path[0], &v, &wt))
+            return es_err_set(err, ES_EINVAL, "Could not find a property named '%s'.",
+                              l->path[0]);
+        return 0;
+    }
+    }
+}
+
+int sim_filter_eval(const struct sim_fnode *n, sim_filter_lookup lk, void *ctx)
+{
+    struct sim_val v;
+    int wt, c;
+    const struct sim_fnode *f;
+    switch (n->op) {
+    case F_AND: return sim_filter_eval(n->l, lk, ctx) && sim_filter_eval(n->r, lk, ctx);
+    case F_OR: return sim_filter_eval(n->l, lk, ctx) || sim_filter_eval(n->r, lk, ctx);
+    case F_NOT: return !sim_filter_eval(n->l, lk, ctx);
+    case F_CALL:
+        if (call_field(n, &f) || lk(ctx, f->path[0], &v, &wt))
+            return 0;
+        return like_value(&v, n);
+    default: {
+        int op = n->op;
+        const struct sim_fnode *l = n->l, *r = n->r;
+        if (l->op == F_LIT) {
+            const struct sim_fnode *t = l;
+            l = r, r = t, op = mirror(op);
+        }
+        if (l->op == F_CALL)
+            return (sim_filter_eval(l, lk, ctx) == (int)r->i) == (op == F_EQ);
+        if (l->op != F_FIELD || lk(ctx, l->path[0], &v, &wt))
+            return 0;
+        if (r->lit == LIT_NULL)
+            return (v.t == SV_NULL) == (op == F_EQ);
+        if (cmp_values(&v, wt, r, &c))
+            return 0;
+        switch (op) {
+        case F_EQ: return c == 0;
+        case F_NE: return c != 0;
+        case F_GT: return c > 0;
+        case F_GE: return c >= 0;
+        case F_LT: return c < 0;
+        default: return c <= 0;
+        }
+    }
+    }
 }

@@ -77,4 +77,14 @@ void sim_sqlq_add_param(struct sim_sqlq *q, struct es_arena *a, int type, int64_
 int sim_filter_sql(struct sim_sqlq *q, struct es_arena *a, const struct sim_entity *e,
                    const struct sim_fnode *n, struct es_err *err);
 
+/* Evaluation over plain values, for generic inquiries. lookup fills the value
+ * and wrapper type of a column, or returns non-zero when there is none. */
+struct sim_val;
+typedef int (*sim_filter_lookup)(void *ctx, const char *name, struct sim_val *out, int *wt);
+/* Check names and shapes once: 0 or ES_EINVAL with a message. */
+int sim_filter_check(const struct sim_fnode *n, sim_filter_lookup lk, void *ctx,
+                     struct es_err *err);
+/* 1 when the row matches (a comparison with an empty value is false). */
+int sim_filter_eval(const struct sim_fnode *n, sim_filter_lookup lk, void *ctx);
+
 #endif
