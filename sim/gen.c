@@ -48,6 +48,7 @@ struct g {
     long written;
     long nlines;
     int64_t ninvoices, npayments, nshipments, ncontacts, nlocations, nappointments, nar;
+    uint64_t seqid, seqbase;
     struct es_err *err;
     int failed;
 };
@@ -72,6 +73,16 @@ static int chance(struct g *g, int percent)
 }
 
 #define PICK(g, arr) (arr[rnd(g) % (sizeof(arr) / sizeof(arr[0]))])
+
+/* Record ids are sequential, as Acumatica's NoteIDs are (and as an index
+ * likes them); the other ids are random. */
+static void seq_guid(struct g *g, char out[37])
+{
+    uint64_t b = rnd(g);
+    snprintf(out, 37, "%08llx-%04x-4%03x-%04x-%012llx", (unsigned long long)(++g->seqid),
+             (unsigned)(g->seqbase >> 16) & 0xffff, (unsigned)g->seqbase & 0xfff,
+             (unsigned)((b >> 48) & 0x3fff) | 0x8000, (unsigned long long)(b & 0xffffffffffffull));
+}
 
 static void guid(struct g *g, char out[37])
 {
@@ -198,7 +209,7 @@ static void put(struct g *g, const char *ent, struct sim_doc *d, const char *k1,
     if (g->failed)
         return;
     char id[37];
-    guid(g, id);
+    seq_guid(g, id);
     struct sim_row r = {.ent = ent, .id = id, .created = created, .modified = modified};
     if (k1) {
         r.k1.s = k1;
@@ -1257,8 +1268,12 @@ int sim_gen_ensure(struct sim *s, struct es_err *err)
     g.mass2 = sql_ms(day_of(g.now - 5LL * 86400000) + 2 * 3600000LL + 93);
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
+    g.seqbase = rnd(&g);
+    g.seqid = (uint64_t)(rnd(&g) & 0xffff) << 12;
     sim_store_lock(s->store);
-    int rc = sim_store_begin(s->store, err);
+    int rc = sim_store_bulk_begin(s->store, err);
+    if (!rc)
+        rc = sim_store_begin(s->store, err);
     if (!rc) {
         generate(&g);
         char meta[96];
@@ -1270,6 +1285,8 @@ int sim_gen_ensure(struct sim *s, struct es_err *err)
             rc = sim_store_commit(s->store, err);
         }
     }
+    if (sim_store_bulk_end(s->store, rc ? NULL : err) && !rc)
+        rc = ES_EDB;
     sim_store_unlock(s->store);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     if (!rc && !s->cfg.quiet)

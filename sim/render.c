@@ -216,6 +216,7 @@ struct level {
     const struct sim_doc *sent;
     const struct sim_meta *meta; /* top level only */
     int depth;
+    int linked; /* a linked entity: only the fields it has (or that are named) */
 };
 
 static void render_object(const struct level *lv, uint32_t row, const char *view);
@@ -238,7 +239,9 @@ static void render_stub(struct es_buf *b, const struct sim_type *t, const struct
 {
     es_buf_add(b, "{", 1);
     put_id(b, stored ? stored : sent);
-    es_buf_addf(b, "\"rowNumber\":%u,\"note\":null,", row);
+    PUT_LIT(b, "\"rowNumber\":");
+    put_int(b, row);
+    PUT_LIT(b, ",\"note\":null,");
     for (size_t i = 0; sent && i < t->nprops; i++) {
         const struct sim_prop *p = &t->props[i];
         if (p->kind == SK_LINKED && sim_doc_get(sent, p->name_id)) {
@@ -265,7 +268,7 @@ static void render_detail(const struct level *lv, const struct sim_prop *p,
             render_stub(b, p->type, row, NULL, i + 1);
             continue;
         }
-        struct level sub = {lv->r, p->type, row, kid, NULL, NULL, lv->depth + 1};
+        struct level sub = {lv->r, p->type, row, kid, NULL, NULL, lv->depth + 1, 0};
         /* Sent rows are matched to stored ones by position after a PUT. */
         if (sent_v && sent_v->t == SV_ARR && i < sent_v->n)
             sub.sent = sent_v->u.arr[i];
@@ -280,11 +283,20 @@ static void render_prop(const struct level *lv, const struct sim_prop *p,
     struct es_buf *b = lv->r->out;
     const struct sim_val *sent_v = lv->sent ? sim_doc_get(lv->sent, p->name_id) : NULL;
     if (p->kind == SK_VALUE) {
-        if (lv->sel && !lv->sel->all && !sim_sel_has_field(lv->sel, p->name_id) && !sent_v)
+        int named = lv->sel && !lv->sel->all && sim_sel_has_field(lv->sel, p->name_id);
+        if (lv->sel && !lv->sel->all && !named && !sent_v)
+            return;
+        /* Linked entities map only some fields of their type (a Customer's
+         * MainContact is a Contact with a dozen fields): show what it has. */
+        if (lv->linked && !v && !named && !sent_v)
             return;
         if (!*first)
             es_buf_add(b, ",", 1);
         *first = 0;
+        if (!v || v->t == SV_NULL) {
+            es_buf_add(b, p->key, p->key_len + 2); /* "Name":{} */
+            return;
+        }
         es_buf_add(b, p->key, p->key_len);
         put_value(b, p, v);
         return;
@@ -311,7 +323,8 @@ static void render_prop(const struct level *lv, const struct sim_prop *p,
         return;
     }
     struct level sub = {lv->r, p->type, sub_d, kid,
-                        sent_v && sent_v->t == SV_OBJ ? sent_v->u.obj : NULL, NULL, lv->depth + 1};
+                        sent_v && sent_v->t == SV_OBJ ? sent_v->u.obj : NULL, NULL, lv->depth + 1,
+                        1};
     render_object(&sub, 1, NULL);
 }
 
@@ -341,13 +354,28 @@ static void render_links(const struct level *lv, const char *view, const char *i
 {
     struct es_buf *b = lv->r->out;
     const struct sim_entity_def *def = lv->r->ent->def;
+    size_t bl = strlen(lv->r->base), il = strlen(id);
     if (lv->meta) {
-        es_buf_addf(b, ",\"_links\":{\"self\":\"%s%s/%s\",\"files:put\":\"%sfiles/%s/%s/%s/{filename}\"}",
-                    lv->r->base, def->name, id, lv->r->base, def->graph, def->view, id);
+        PUT_LIT(b, ",\"_links\":{\"self\":\"");
+        es_buf_add(b, lv->r->base, bl);
+        es_buf_adds(b, def->name);
+        es_buf_add(b, "/", 1);
+        es_buf_add(b, id, il);
+        PUT_LIT(b, "\",\"files:put\":\"");
+        view = def->view;
     } else if (view) {
-        es_buf_addf(b, ",\"_links\":{\"files:put\":\"%sfiles/%s/%s/%s/{filename}\"}",
-                    lv->r->base, def->graph, view, id);
+        PUT_LIT(b, ",\"_links\":{\"files:put\":\"");
+    } else {
+        return;
     }
+    es_buf_add(b, lv->r->base, bl);
+    PUT_LIT(b, "files/");
+    es_buf_adds(b, def->graph);
+    es_buf_add(b, "/", 1);
+    es_buf_adds(b, view);
+    es_buf_add(b, "/", 1);
+    es_buf_add(b, id, il);
+    PUT_LIT(b, "/{filename}\"}");
 }
 
 static void render_object(const struct level *lv, uint32_t row, const char *view)
@@ -368,7 +396,9 @@ static void render_object(const struct level *lv, uint32_t row, const char *view
     } else {
         put_id(b, lv->d);
     }
-    es_buf_addf(b, "\"rowNumber\":%u,", row);
+    PUT_LIT(b, "\"rowNumber\":");
+    put_int(b, row);
+    PUT_LIT(b, ",");
     uint32_t nl;
     const char *note = sim_doc_str(lv->d, SIM_N_NOTE, &nl);
     if (lv->meta || view) {
@@ -407,6 +437,6 @@ void sim_render_record(const struct sim_render *r, const struct sim_doc *d,
                        const struct sim_meta *m, const struct sim_sel *sel,
                        const struct sim_doc *sent, uint32_t row)
 {
-    struct level lv = {r, r->ent->type, d, sel, sent, m, 0};
+    struct level lv = {r, r->ent->type, d, sel, sent, m, 0, 0};
     render_object(&lv, row, NULL);
 }

@@ -148,9 +148,9 @@ static struct sim_type *type_get(struct loader *l, const char *name)
         struct sim_prop *p = &t->props[i++];
         p->name = es_xstrdup(pj->string);
         p->name_id = sim_name_intern(p->name);
-        char *key = es_xasprintf("\"%s\":", p->name);
+        char *key = es_xasprintf("\"%s\":{}", p->name);
         p->key = key;
-        p->key_len = strlen(key);
+        p->key_len = strlen(key) - 2;
         if (load_prop(l, p, pj))
             return NULL;
     }

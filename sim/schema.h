@@ -36,8 +36,8 @@ struct sim_prop {
     uint8_t kind; /* enum sim_kind */
     uint8_t wt;   /* enum sim_wt, for SK_VALUE */
     struct sim_type *type; /* for SK_LINKED and SK_DETAIL */
-    const char *key;       /* "\"Name\":" ready to copy into output */
-    size_t key_len;
+    const char *key;       /* "\"Name\":{}" ready to copy into output; the */
+    size_t key_len;        /* first key_len bytes are "\"Name\":" alone */
 };
 
 struct sim_type {

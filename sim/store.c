@@ -13,8 +13,13 @@
 struct sim_store {
     sqlite3 *db;
     pthread_mutex_t mu;
-    sqlite3_stmt *get_key, *get_id, *ins, *del, *seq_get, *seq_set;
+    sqlite3_stmt *get_key, *get_id, *ins, *bulk_ins, *del, *seq_get, *seq_set;
+    int bulk;
 };
+
+#define SECONDARY_INDEXES                                                                  \
+    "CREATE UNIQUE INDEX IF NOT EXISTS rec_id ON rec(id);"                                  \
+    "CREATE INDEX IF NOT EXISTS rec_mod ON rec(ent, modified);"
 
 static const char schema_sql[] =
     "PRAGMA journal_mode=WAL;"
@@ -29,8 +34,7 @@ static const char schema_sql[] =
     "  modified INTEGER NOT NULL,"
     "  body BLOB NOT NULL);"
     "CREATE UNIQUE INDEX IF NOT EXISTS rec_key ON rec(ent, k1, k2);"
-    "CREATE UNIQUE INDEX IF NOT EXISTS rec_id ON rec(id);"
-    "CREATE INDEX IF NOT EXISTS rec_mod ON rec(ent, modified);"
+    SECONDARY_INDEXES
     "CREATE TABLE IF NOT EXISTS names(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
     "CREATE TABLE IF NOT EXISTS seq(name TEXT PRIMARY KEY, val INTEGER NOT NULL);"
     "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);";
@@ -90,6 +94,7 @@ int sim_store_open(struct sim_store **out, const char *path, struct es_err *err)
         return ES_EDB;
     }
     sqlite3_busy_timeout(s->db, 5000);
+    sqlite3_exec(s->db, "PRAGMA cache_size=-262144", NULL, NULL, NULL);
     char *msg = NULL;
     if (sqlite3_exec(s->db, schema_sql, NULL, NULL, &msg) != SQLITE_OK) {
         es_err_set(err, ES_EDB, "store: %s: %s", p, msg ? msg : "schema failed");
@@ -109,6 +114,10 @@ int sim_store_open(struct sim_store **out, const char *path, struct es_err *err)
                      "k1=excluded.k1, k2=excluded.k2, modified=excluded.modified, "
                      "body=excluded.body",
                      err) ||
+             prepare(s, &s->bulk_ins,
+                     "INSERT INTO rec(ent, id, k1, k2, created, modified, body) "
+                     "VALUES(?1,?2,?3,?4,?5,?6,?7)",
+                     err) ||
              prepare(s, &s->del, "DELETE FROM rec WHERE id=?1", err) ||
              prepare(s, &s->seq_get, "SELECT val FROM seq WHERE name=?1", err) ||
              prepare(s, &s->seq_set,
@@ -127,7 +136,7 @@ void sim_store_close(struct sim_store *s)
 {
     if (!s)
         return;
-    sqlite3_stmt *sts[] = {s->get_key, s->get_id, s->ins, s->del, s->seq_get, s->seq_set};
+    sqlite3_stmt *sts[] = {s->get_key, s->get_id, s->ins, s->bulk_ins, s->del, s->seq_get, s->seq_set};
     for (size_t i = 0; i < sizeof(sts) / sizeof(sts[0]); i++)
         sqlite3_finalize(sts[i]);
     sqlite3_close(s->db);
@@ -365,7 +374,7 @@ int64_t sim_store_count(struct sim_store *s, const char *ent, const struct sim_s
 
 int sim_store_put(struct sim_store *s, const struct sim_row *row, struct es_err *err)
 {
-    sqlite3_stmt *st = s->ins;
+    sqlite3_stmt *st = s->bulk ? s->bulk_ins : s->ins;
     sqlite3_bind_text(st, 1, row->ent, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, row->id, -1, SQLITE_STATIC);
     bind_key(st, 3, &row->k1);
@@ -408,6 +417,19 @@ int64_t sim_store_next(struct sim_store *s, const char *seq, int64_t start, stru
     if (rc != SQLITE_DONE)
         return db_err(s, err, "sequence");
     return v;
+}
+
+int sim_store_bulk_begin(struct sim_store *s, struct es_err *err)
+{
+    s->bulk = 1;
+    return exec(s, "DROP INDEX IF EXISTS rec_id; DROP INDEX IF EXISTS rec_mod;"
+                   "PRAGMA synchronous=OFF", err);
+}
+
+int sim_store_bulk_end(struct sim_store *s, struct es_err *err)
+{
+    s->bulk = 0;
+    return exec(s, SECONDARY_INDEXES "PRAGMA synchronous=NORMAL", err);
 }
 
 int sim_store_seq_set(struct sim_store *s, const char *seq, int64_t last, struct es_err *err)

@@ -78,6 +78,11 @@ int64_t sim_store_next(struct sim_store *s, const char *seq, int64_t start, stru
 /* Set a sequence's last number (the next sim_store_next returns last + 1). */
 int sim_store_seq_set(struct sim_store *s, const char *seq, int64_t last, struct es_err *err);
 
+/* Bulk loading: drop the secondary indexes (they are rebuilt by sorting at
+ * the end, much faster than millions of scattered inserts) and relax syncs. */
+int sim_store_bulk_begin(struct sim_store *s, struct es_err *err);
+int sim_store_bulk_end(struct sim_store *s, struct es_err *err);
+
 /* Settings: a copy of the value (caller frees) or NULL. */
 char *sim_store_meta_get(struct sim_store *s, const char *key);
 int sim_store_meta_set(struct sim_store *s, const char *key, const char *value,

@@ -31,7 +31,7 @@ void es_buf_reset(struct es_buf *b)
         b->data[0] = '\0';
 }
 
-int es_buf_reserve(struct es_buf *b, size_t n)
+int es_buf_reserve_slow(struct es_buf *b, size_t n)
 {
     if (b->max && (n > b->max || b->len > b->max - n))
         return ES_ETOOBIG;
@@ -46,7 +46,7 @@ int es_buf_reserve(struct es_buf *b, size_t n)
     return 0;
 }
 
-int es_buf_add(struct es_buf *b, const void *p, size_t n)
+int es_buf_add_slow(struct es_buf *b, const void *p, size_t n)
 {
     int rc = es_buf_reserve(b, n);
     if (rc)
@@ -84,17 +84,29 @@ int es_buf_addf(struct es_buf *b, const char *fmt, ...)
     return 0;
 }
 
+static int needs_escape(unsigned char c)
+{
+    return c < 0x20 || c == '"' || c == '\\';
+}
+
 int es_buf_add_json_escaped(struct es_buf *b, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
+    size_t run = 0;
+    while (run < n && !needs_escape((unsigned char)s[run]))
+        run++;
+    if (run == n) /* the common case: nothing to escape */
+        return es_buf_add(b, s, n);
     /* Worst case every byte becomes \u00XX. */
     int rc = es_buf_reserve(b, n * 6);
     if (rc)
         return rc;
     char *o = b->data + b->len;
-    for (size_t i = 0; i < n; i++) {
+    memcpy(o, s, run);
+    o += run;
+    for (size_t i = run; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
-        if (c >= 0x20 && c != '"' && c != '\\') {
+        if (!needs_escape(c)) {
             *o++ = (char)c;
             continue;
         }

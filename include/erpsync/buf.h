@@ -21,8 +21,26 @@ void es_buf_dispose(struct es_buf *b);
 /* Forget the contents, keep the allocation. */
 void es_buf_reset(struct es_buf *b);
 /* Make room for n more bytes. ES_ETOOBIG when the cap would be passed. */
-int es_buf_reserve(struct es_buf *b, size_t n);
-int es_buf_add(struct es_buf *b, const void *p, size_t n);
+int es_buf_reserve_slow(struct es_buf *b, size_t n);
+int es_buf_add_slow(struct es_buf *b, const void *p, size_t n);
+
+static inline int es_buf_reserve(struct es_buf *b, size_t n)
+{
+    if (b->len + n < b->cap && (!b->max || b->len + n <= b->max))
+        return 0;
+    return es_buf_reserve_slow(b, n);
+}
+
+static inline int es_buf_add(struct es_buf *b, const void *p, size_t n)
+{
+    if (b->len + n < b->cap && (!b->max || b->len + n <= b->max)) {
+        memcpy(b->data + b->len, p, n);
+        b->len += n;
+        b->data[b->len] = '\0';
+        return 0;
+    }
+    return es_buf_add_slow(b, p, n);
+}
 int es_buf_adds(struct es_buf *b, const char *s);
 int es_buf_addf(struct es_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Append s as the inside of a JSON string literal (no quotes added). */
