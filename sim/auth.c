@@ -214,10 +214,11 @@ static struct sim_session *find_cookie(struct sim_auth *a, const char *auth)
     return NULL;
 }
 
+/* The grant an access token belongs to, open or reclaimed. */
 static struct sim_session *find_access(struct sim_auth *a, const char *tok)
 {
     for (size_t i = 0; tok && i < a->n; i++)
-        if (a->ss[i].open && a->ss[i].kind == KIND_OAUTH && !strcmp(a->ss[i].access, tok))
+        if (a->ss[i].kind == KIND_OAUTH && a->ss[i].access[0] && !strcmp(a->ss[i].access, tok))
             return &a->ss[i];
     return NULL;
 }
@@ -304,8 +305,11 @@ void sim_auth_logout(struct sim *s, struct sim_req *rq, struct sim_resp *rs)
     struct sim_session *x = find_cookie(a, sim_req_cookie(rq, ".ASPXAUTH"));
     if (!x)
         x = find_access(a, bearer(rq));
-    if (x)
+    if (x) {
         x->open = 0;
+        x->access[0] = '\0'; /* signed out: the token is dead too */
+        x->refresh[0] = '\0';
+    }
     pthread_mutex_unlock(&a->mu);
     sim_auth_common_cookies(s, rs);
     char past[64];
@@ -349,10 +353,20 @@ int sim_auth_check(struct sim *s, struct sim_req *rq, struct sim_resp *rs, int a
     reclaim(s, a, now);
     struct sim_session *x = NULL;
     const char *tok = bearer(rq);
+    int limited = 0;
     if ((allowed & SIM_AUTH_BEARER) && tok) {
         x = find_access(a, tok);
         if (x && now >= x->token_expires)
             x = NULL;
+        /* A valid token whose session was reclaimed opens a new one. */
+        if (x && !x->open) {
+            if (count_open(a) >= s->cfg.max_sessions) {
+                limited = 1;
+                x = NULL;
+            } else {
+                x->open = 1;
+            }
+        }
     } else if (allowed & SIM_AUTH_COOKIE) {
         x = find_cookie(a, sim_req_cookie(rq, ".ASPXAUTH"));
     }
@@ -362,6 +376,10 @@ int sim_auth_check(struct sim *s, struct sim_req *rq, struct sim_resp *rs, int a
     pthread_mutex_unlock(&a->mu);
     if (x)
         return 0;
+    if (limited) {
+        login_limit(s, rs);
+        return -1;
+    }
     if ((allowed & SIM_AUTH_BASIC) && basic_ok(s, rq))
         return 0;
     sim_resp_error(rs, 401, "Authorization has been denied for this request.", NULL, NULL);

@@ -52,8 +52,12 @@ const char *sim_req_arg(const struct sim_req *r, const char *name)
 
 const char *sim_req_header(const struct sim_req *r, const char *name)
 {
-    if (!r->conn)
+    if (!r->conn) {
+        for (size_t i = 0; i < r->nheaders; i++)
+            if (strcasecmp(r->headers[i].name, name) == 0)
+                return r->headers[i].value;
         return NULL;
+    }
     return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
 }
 

@@ -26,7 +26,9 @@ struct sim_req {
     size_t nargs;
     const char *body;
     size_t body_n;
-    void *conn; /* struct MHD_Connection */
+    void *conn; /* struct MHD_Connection, or NULL (unit tests) */
+    struct sim_arg *headers; /* request headers when conn is NULL */
+    size_t nheaders;
     struct es_arena *arena;
     struct sim_session *session;
     const char *entity; /* for statistics, set by the handler */
