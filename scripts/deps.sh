@@ -6,7 +6,7 @@ set -eu
 
 PKGS="build-essential cmake pkg-config clang libclang-rt-14-dev curl tzdata ca-certificates
       libcjson-dev libmicrohttpd-dev libcurl4-openssl-dev libsqlite3-dev sqlite3
-      libpq-dev libinih-dev libsodium-dev libcmocka-dev"
+      libpq-dev libinih-dev libsodium-dev libcmocka-dev jq"
 
 missing=""
 for p in $PKGS; do

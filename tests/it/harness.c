@@ -169,22 +169,22 @@ void it_req(struct it_client *c, const char *method, const char *path, const cha
         snprintf(auth, sizeof(auth), "Authorization: Bearer %s", c->bearer);
         list = curl_slist_append(list, auth);
     }
+    /* A fresh set of options per request; the reset keeps the cookies and
+     * the connection. */
+    curl_easy_reset(h);
+    curl_easy_setopt(h, CURLOPT_COOKIEFILE, "");
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT, 120L);
     curl_easy_setopt(h, CURLOPT_URL, url);
-    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
-    curl_easy_setopt(h, CURLOPT_HTTPGET, 0L);
-    curl_easy_setopt(h, CURLOPT_NOBODY, !strcmp(method, "HEAD") ? 1L : 0L);
     if (body) {
         curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
         curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
-    } else if (!strcmp(method, "GET") || !strcmp(method, "DELETE")) {
-        curl_easy_setopt(h, CURLOPT_POSTFIELDS, NULL);
-        if (!strcmp(method, "GET"))
-            curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
-        curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
-    } else {
+    } else if (strcmp(method, "GET") && strcmp(method, "DELETE")) {
         curl_easy_setopt(h, CURLOPT_POSTFIELDS, "");
         curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, 0L);
     }
+    if (strcmp(method, "GET"))
+        curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, list);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &b);
