@@ -32,6 +32,7 @@ struct sim_req {
     struct es_arena *arena;
     struct sim_session *session;
     const char *entity; /* for statistics, set by the handler */
+    long delay_ms;      /* an injected slowness, spent while being processed */
 };
 
 #define SIM_MAX_HEADERS 24

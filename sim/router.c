@@ -67,6 +67,17 @@ static int admit(struct sim *s, struct sim_resp *rs)
     return 0;
 }
 
+/* Leave the licence queue; an injected delay is spent before, inside the
+ * processing slot, as a slow request holds one. */
+static void release(struct sim *s, struct sim_req *rq)
+{
+    if (rq->delay_ms > 0) {
+        sleep_ms(rq->delay_ms);
+        rq->delay_ms = 0;
+    }
+    sim_limits_leave(s->limits);
+}
+
 static void entity_api(struct sim *s, struct sim_req *rq, struct sim_resp *rs, char **seg, int n)
 {
     /* seg[0] == "entity" */
@@ -82,7 +93,7 @@ static void entity_api(struct sim *s, struct sim_req *rq, struct sim_resp *rs, c
             if (admit(s, rs))
                 return;
             sim_auth_login(s, rq, rs);
-            sim_limits_leave(s->limits);
+            release(s, rq);
             return;
         }
         if (!strcasecmp(seg[2], "logout")) {
@@ -108,7 +119,7 @@ static void entity_api(struct sim *s, struct sim_req *rq, struct sim_resp *rs, c
         return;
     sim_auth_common_cookies(s, rs);
     sim_rest(s, ep, rq, rs, seg + 3, n - 3);
-    sim_limits_leave(s->limits);
+    release(s, rq);
 }
 
 static void identity(struct sim *s, struct sim_req *rq, struct sim_resp *rs, char **seg, int n)
@@ -142,10 +153,9 @@ static int fault_before(struct sim *s, struct sim_req *rq, struct sim_resp *rs,
         }
         return 1;
     case FK_RESET: rs->drop = 1; return 1;
-    case FK_DELAY: sleep_ms(f->delay_ms); return 0;
+    case FK_DELAY: rq->delay_ms = f->delay_ms; return 0;
     default: return 0;
     }
-    (void)rq;
 }
 
 static void fault_after(struct sim_resp *rs, const struct sim_fault *f)
@@ -185,6 +195,8 @@ void sim_route(struct sim *s, struct sim_req *rq, struct sim_resp *rs)
         sim_odata(s, rq, rs, seg, n);
     else
         not_found(rq, rs);
+    if (rq->delay_ms > 0) /* not spent inside a licence slot */
+        sleep_ms(rq->delay_ms);
     if (faulted)
         fault_after(rs, &f);
 count:
