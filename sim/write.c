@@ -168,6 +168,8 @@ static int doc_key(struct ctx *c, const struct sim_doc *d, int k, struct sim_key
 struct found {
     struct es_arena *a;
     struct sim_doc *doc;
+    const void *doc_blob; /* the stored bytes the document was decoded from */
+    size_t blob_n;
     char id[37];
     int64_t created, modified;
 };
@@ -176,6 +178,8 @@ static int found_cb(const struct sim_row *row, void *ctx)
 {
     struct found *f = ctx;
     void *copy = es_arena_memdup(f->a, row->body, row->body_n);
+    f->doc_blob = copy;
+    f->blob_n = row->body_n;
     if (sim_doc_decode(f->a, &f->doc, copy, row->body_n))
         return ES_EINVAL;
     snprintf(f->id, sizeof(f->id), "%s", row->id);
@@ -717,6 +721,19 @@ static int number(struct ctx *c, struct sim_doc *rec, struct es_err *err)
 
 /* ---- saving ---- */
 
+/* Does the merged record encode to exactly what is stored? */
+static int unchanged(const void *blob, size_t n, const struct sim_doc *rec)
+{
+    if (!blob)
+        return 0;
+    struct es_buf b;
+    es_buf_init(&b, 0);
+    sim_doc_encode(&b, rec);
+    int same = b.len == n && !memcmp(b.data, blob, n);
+    es_buf_dispose(&b);
+    return same;
+}
+
 int sim_write_save(struct sim *s, const struct sim_entity *ent, const struct sim_doc *doc,
                    const char *id, int64_t created, int64_t modified, struct es_err *err)
 {
@@ -797,6 +814,16 @@ static void put_locked(struct ctx *c, const struct sim_put *req, struct sim_writ
         fail(res, 500, "PX.Data.PXException", "%s", err.msg);
         return;
     }
+    if (found && unchanged(f.doc_blob, f.blob_n, rec)) {
+        /* Nothing differs: Acumatica writes nothing and the timestamp stays. */
+        memcpy(res->id, f.id, 37);
+        res->created = f.created;
+        res->modified = res->before_modified = f.modified;
+        res->status = 200;
+        res->rec = rec;
+        res->unchanged = 1;
+        return;
+    }
     int64_t stamp = req->stamp ? req->stamp : sim_stamp(c->s);
     if (found) {
         memcpy(res->id, f.id, 37);
@@ -842,7 +869,7 @@ void sim_write_put(struct sim *s, struct es_arena *a, const struct sim_put *req,
     } else if (res->status != 200) {
         sim_store_rollback(s->store);
     }
-    if (res->status == 200)
+    if (res->status == 200 && !res->unchanged)
         sim_push_changed(s, req->ent->def, before, res->before_modified, res->rec, res->id,
                          res->modified);
     sim_store_unlock(s->store);

@@ -35,6 +35,7 @@ struct sim_write_result {
     struct sim_field_error errs[SIM_MAX_FIELD_ERRORS];
     int nerrs;
     int inserted;
+    int unchanged; /* the body changed nothing: nothing was written */
     /* On success, the saved record: */
     struct sim_doc *rec;
     char id[37];
