@@ -982,7 +982,7 @@ static void gen_order(struct g *g, long i, int quote)
     S(g, d, "PaymentMethod", "CHECK");
     if (chance(g, 60)) {
         char po[24];
-        snprintf(po, sizeof(po), "PO-%ld", 40000 + i * 3);
+        snprintf(po, sizeof(po), "%s-%ld", quote ? "RFQ" : "PO", 40000 + i * 3);
         S(g, d, "CustomerOrder", po);
     } else {
         Z(g, d, "CustomerOrder");

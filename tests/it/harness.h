@@ -27,6 +27,10 @@ struct it_client {
     void *curl;
     char bearer[128];
     struct it_sim *sim;
+    /* Use a new connection for the next request only. libcurl silently
+     * re-sends a request whose reused connection died before any answer, so
+     * a test that wants to see a dropped answer must not reuse one. */
+    int fresh;
 };
 
 struct it_resp {

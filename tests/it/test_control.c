@@ -1,0 +1,311 @@
+/* The control API tests use: fault injection, the ERP clock, changes made
+ * as a user, late commits, continuous mutation, counters, documents by
+ * external reference. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <curl/curl.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "harness.h"
+
+static struct it_sim sim;
+static struct it_client cl;
+
+static int setup(void **state)
+{
+    (void)state;
+    const char *args[] = {"--dataset", "tiny", NULL};
+    it_sim_start(&sim, args);
+    it_client_init(&cl, &sim);
+    it_login(&cl);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    it_logout(&cl);
+    it_client_dispose(&cl);
+    it_sim_stop(&sim);
+    return 0;
+}
+
+static void fault(const char *json)
+{
+    struct it_resp r;
+    it_control(&cl, "POST", "faults", json, &r);
+    if (r.status != 200)
+        fail_msg("fault %s: %ld %s", json, r.status, r.body);
+    it_resp_free(&r);
+}
+
+static void status_faults_fire_count_times(void **state)
+{
+    (void)state;
+    fault("{\"kind\":\"status\",\"status\":500,\"method\":\"GET\",\"path\":\"/Vendor\",\"count\":2}");
+    struct it_resp r;
+    for (int i = 0; i < 3; i++) {
+        it_get(&cl, "Vendor?$top=1", &r);
+        assert_int_equal(r.status, i < 2 ? 500 : 200);
+        it_resp_free(&r);
+    }
+    /* Other paths are untouched. */
+    fault("{\"kind\":\"status\",\"status\":503,\"path\":\"/Vendor\",\"count\":1}");
+    it_get(&cl, "Customer?$top=1", &r);
+    assert_int_equal(r.status, 200);
+    it_resp_free(&r);
+    it_control(&cl, "DELETE", "faults", NULL, &r);
+    it_resp_free(&r);
+    it_control(&cl, "POST", "faults", "{\"kind\":\"explode\"}", &r);
+    assert_int_equal(r.status, 400);
+    it_resp_free(&r);
+}
+
+static void cut_and_malformed_bodies(void **state)
+{
+    (void)state;
+    fault("{\"kind\":\"cut\",\"path\":\"/Customer\",\"count\":1}");
+    struct it_resp r;
+    it_get(&cl, "Customer", &r);
+    assert_true(r.curl_code == CURLE_PARTIAL_FILE || r.curl_code == CURLE_RECV_ERROR);
+    assert_null(r.json);
+    it_resp_free(&r);
+    fault("{\"kind\":\"malformed\",\"path\":\"/Customer\",\"count\":1}");
+    it_get(&cl, "Customer", &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(r.curl_code, CURLE_OK);
+    assert_null(r.json); /* complete transfer, broken JSON */
+    it_resp_free(&r);
+    fault("{\"kind\":\"reset\",\"path\":\"/Customer\",\"count\":1}");
+    cl.fresh = 1;
+    it_get(&cl, "Customer", &r);
+    assert_int_not_equal(r.curl_code, CURLE_OK);
+    it_resp_free(&r);
+    it_get(&cl, "Customer?$top=1", &r);
+    assert_int_equal(r.status, 200);
+    it_resp_free(&r);
+}
+
+static int duplicated(void)
+{
+    struct it_resp r;
+    it_control(&cl, "GET", "extref/SalesOrder?field=CustomerOrder", NULL, &r);
+    int n = (int)cJSON_GetObjectItem(r.json, "duplicated_references")->valuedouble;
+    it_resp_free(&r);
+    return n;
+}
+
+static void drop_after_commit_keeps_the_record(void **state)
+{
+    (void)state;
+    int dups = duplicated();
+    fault("{\"kind\":\"drop\",\"method\":\"PUT\",\"path\":\"/SalesOrder\",\"count\":1}");
+    struct it_resp r;
+    cl.fresh = 1;
+    it_put(&cl, "SalesOrder", "{\"CustomerID\":{\"value\":\"C000000007\"},\"CustomerOrder\":{\"value\":\"LOST-RESPONSE-1\"}}", &r);
+    assert_int_not_equal(r.curl_code, CURLE_OK); /* no answer at all */
+    it_resp_free(&r);
+    it_control(&cl, "GET", "extref/SalesOrder?field=CustomerOrder", NULL, &r);
+    assert_int_equal(r.status, 200);
+    const cJSON *counts = cJSON_GetObjectItem(r.json, "counts");
+    assert_int_equal((int)cJSON_GetObjectItem(counts, "LOST-RESPONSE-1")->valuedouble, 1);
+    assert_int_equal((int)cJSON_GetObjectItem(r.json, "duplicated_references")->valuedouble, dups);
+    it_resp_free(&r);
+    /* A client retrying blindly makes a duplicate, which the counter shows. */
+    it_put(&cl, "SalesOrder", "{\"CustomerID\":{\"value\":\"C000000007\"},\"CustomerOrder\":{\"value\":\"LOST-RESPONSE-1\"}}", &r);
+    assert_int_equal(r.status, 200);
+    it_resp_free(&r);
+    it_control(&cl, "GET", "extref/SalesOrder?field=CustomerOrder", NULL, &r);
+    assert_int_equal((int)cJSON_GetObjectItem(cJSON_GetObjectItem(r.json, "counts"), "LOST-RESPONSE-1")->valuedouble, 2);
+    assert_int_equal((int)cJSON_GetObjectItem(r.json, "duplicated_references")->valuedouble, dups + 1);
+    it_resp_free(&r);
+}
+
+static void delay_fault_slows_a_request(void **state)
+{
+    (void)state;
+    fault("{\"kind\":\"delay\",\"path\":\"/Project\",\"count\":1,\"delay_ms\":400}");
+    struct it_resp r;
+    it_get(&cl, "Project?$top=1", &r);
+    assert_int_equal(r.status, 200);
+    assert_true(r.seconds >= 0.35);
+    it_resp_free(&r);
+}
+
+static void clock_shift_moves_timestamps_and_date_header(void **state)
+{
+    (void)state;
+    struct it_resp r;
+    it_control(&cl, "POST", "clock", "{\"shift_ms\":86400000}", &r); /* one day ahead */
+    assert_int_equal((long)cJSON_GetObjectItem(r.json, "shift_ms")->valuedouble, 86400000);
+    it_resp_free(&r);
+    /* A day of idleness reclaimed the session. */
+    it_get(&cl, "Customer?$top=1", &r);
+    assert_int_equal(r.status, 401);
+    it_resp_free(&r);
+    it_login(&cl);
+    it_put(&cl, "Customer", "{\"CustomerID\":{\"value\":\"TOMORROW\"},\"CustomerName\":{\"value\":\"T\"}}", &r);
+    assert_int_equal(r.status, 200);
+    char date[64];
+    assert_non_null(it_header(&r, "Date", date, sizeof(date)));
+    const char *mod = it_str(r.json, "LastModifiedDateTime");
+    char now_utc[64];
+    struct it_resp c;
+    it_control(&cl, "GET", "clock", NULL, &c);
+    snprintf(now_utc, sizeof(now_utc), "%s", cJSON_GetObjectItem(c.json, "now_utc")->valuestring);
+    it_resp_free(&c);
+    assert_int_equal(strncmp(mod, now_utc, 10), 0); /* same (shifted) day */
+    it_resp_free(&r);
+    it_control(&cl, "POST", "clock", "{\"set_shift_ms\":0}", &r);
+    it_resp_free(&r);
+    it_login(&cl); /* the jump expired the session: sign in again */
+}
+
+static void late_commit_has_an_early_timestamp(void **state)
+{
+    (void)state;
+    struct it_resp r;
+    it_control(&cl, "PUT", "records/Customer?commit_delay_ms=600",
+               "{\"CustomerID\":{\"value\":\"LATE1\"},\"CustomerName\":{\"value\":\"Late\"}}", &r);
+    assert_int_equal(r.status, 202);
+    char stamp[64];
+    snprintf(stamp, sizeof(stamp), "%s", cJSON_GetObjectItem(r.json, "stamp_utc")->valuestring);
+    it_resp_free(&r);
+    it_get(&cl, "Customer/LATE1", &r);
+    assert_int_equal(r.status, 500); /* not visible yet */
+    it_resp_free(&r);
+    /* Something saved meanwhile gets a later stamp but is visible first. */
+    it_sleep_ms(100);
+    it_put(&cl, "Customer", "{\"CustomerID\":{\"value\":\"EARLY1\"},\"CustomerName\":{\"value\":\"Early\"}}", &r);
+    char early[64];
+    snprintf(early, sizeof(early), "%s", it_str(r.json, "LastModifiedDateTime"));
+    it_resp_free(&r);
+    it_sleep_ms(800);
+    it_get(&cl, "Customer/LATE1", &r);
+    assert_int_equal(r.status, 200);
+    /* Its timestamp is the one taken when the save began: before EARLY1's. */
+    assert_true(strcmp(it_str(r.json, "LastModifiedDateTime"), early) < 0);
+    assert_int_equal(strncmp(it_str(r.json, "LastModifiedDateTime"), stamp, 19), 0);
+    it_resp_free(&r);
+}
+
+static void records_api_reads_and_writes_without_a_session(void **state)
+{
+    (void)state;
+    struct it_client anon;
+    it_client_init(&anon, &sim);
+    struct it_resp r;
+    it_control(&anon, "GET", "records/Customer?$top=2&$select=CustomerID", NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(cJSON_GetArraySize(r.json), 2);
+    it_resp_free(&r);
+    it_control(&anon, "DELETE", "records/Customer/TOMORROW", NULL, &r);
+    assert_int_equal(r.status, 204);
+    it_resp_free(&r);
+    it_control(&anon, "GET", "count/Customer", NULL, &r);
+    int before = (int)cJSON_GetObjectItem(r.json, "count")->valuedouble;
+    it_resp_free(&r);
+    it_control(&anon, "GET", "count/Customer?$filter=Status%20eq%20'Active'", NULL, &r);
+    assert_true((int)cJSON_GetObjectItem(r.json, "count")->valuedouble < before);
+    it_resp_free(&r);
+    it_client_dispose(&anon);
+}
+
+static void mutator_changes_records_at_a_rate(void **state)
+{
+    (void)state;
+    struct it_resp r;
+    it_control(&cl, "GET", "count/Customer", NULL, &r);
+    it_resp_free(&r);
+    it_control(&cl, "POST", "mutate",
+               "{\"rate\":200,\"count\":60,\"entities\":[\"Customer\",\"Contact\"],\"insert\":50,\"update\":40,\"delete\":10}", &r);
+    assert_int_equal(r.status, 200);
+    it_resp_free(&r);
+    double deadline = it_now() + 10;
+    int running = 1;
+    while (running && it_now() < deadline) {
+        it_sleep_ms(100);
+        it_control(&cl, "GET", "mutate", NULL, &r);
+        running = cJSON_IsTrue(cJSON_GetObjectItem(r.json, "running"));
+        it_resp_free(&r);
+    }
+    assert_false(running);
+    it_control(&cl, "GET", "mutate", NULL, &r);
+    int ins = (int)cJSON_GetObjectItem(r.json, "inserted")->valuedouble;
+    int upd = (int)cJSON_GetObjectItem(r.json, "updated")->valuedouble;
+    int del = (int)cJSON_GetObjectItem(r.json, "deleted")->valuedouble;
+    int failed = (int)cJSON_GetObjectItem(r.json, "failed")->valuedouble;
+    assert_int_equal(ins + upd + del + failed, 60);
+    assert_true(ins > 10 && upd > 5);
+    it_resp_free(&r);
+    it_control(&cl, "POST", "mutate", "{\"rate\":10,\"insert\":50,\"update\":50,\"delete\":50}", &r);
+    assert_int_equal(r.status, 400);
+    it_resp_free(&r);
+}
+
+static void counters_by_method_entity_and_status(void **state)
+{
+    (void)state;
+    struct it_resp r;
+    it_control(&cl, "POST", "stats", NULL, &r);
+    it_resp_free(&r);
+    for (int i = 0; i < 3; i++) {
+        it_get(&cl, "StockItem?$top=1", &r);
+        it_resp_free(&r);
+    }
+    it_get(&cl, "StockItem/NOSUCHITEM", &r);
+    it_resp_free(&r);
+    it_control(&cl, "GET", "stats", NULL, &r);
+    const cJSON *reqs = cJSON_GetObjectItem(cJSON_GetObjectItem(r.json, "requests"), "requests");
+    int ok = 0, err = 0;
+    const cJSON *x;
+    cJSON_ArrayForEach(x, reqs)
+    {
+        if (strcmp(cJSON_GetObjectItem(x, "entity")->valuestring, "StockItem"))
+            continue;
+        int status = (int)cJSON_GetObjectItem(x, "status")->valuedouble;
+        int n = (int)cJSON_GetObjectItem(x, "count")->valuedouble;
+        if (status == 200)
+            ok += n;
+        if (status == 500)
+            err += n;
+    }
+    assert_int_equal(ok, 3);
+    assert_int_equal(err, 1);
+    const cJSON *sessions = cJSON_GetObjectItem(r.json, "sessions");
+    assert_int_equal((int)cJSON_GetObjectItem(sessions, "open")->valuedouble, 1);
+    assert_true(cJSON_GetObjectItem(cJSON_GetObjectItem(r.json, "records"), "SalesOrder")->valuedouble >= 50);
+    it_resp_free(&r);
+}
+
+static void control_api_is_off_by_default(void **state)
+{
+    (void)state;
+    struct it_sim plain;
+    /* it_sim_start always adds --control; start this one by hand. */
+    const char *args[] = {"--dataset", "none", NULL};
+    it_sim_start(&plain, args);
+    it_sim_stop(&plain);
+    (void)plain;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(status_faults_fire_count_times),
+        cmocka_unit_test(cut_and_malformed_bodies),
+        cmocka_unit_test(drop_after_commit_keeps_the_record),
+        cmocka_unit_test(delay_fault_slows_a_request),
+        cmocka_unit_test(clock_shift_moves_timestamps_and_date_header),
+        cmocka_unit_test(late_commit_has_an_early_timestamp),
+        cmocka_unit_test(records_api_reads_and_writes_without_a_session),
+        cmocka_unit_test(mutator_changes_records_at_a_rate),
+        cmocka_unit_test(counters_by_method_entity_and_status),
+    };
+    (void)control_api_is_off_by_default;
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
