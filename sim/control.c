@@ -375,10 +375,21 @@ static void count_api(struct sim *s, struct sim_req *rq, struct sim_resp *rs, co
     sim_resp_json(rs, 200, body);
 }
 
+static void generated_api(struct sim *s, struct sim_resp *rs)
+{
+    sim_store_lock(s->store);
+    char *summary = sim_store_meta_get(s->store, "generated_summary");
+    sim_store_unlock(s->store);
+    sim_resp_json(rs, 200, summary ? summary : "{}");
+    free(summary);
+}
+
 void sim_control(struct sim *s, struct sim_req *rq, struct sim_resp *rs, char **seg, int nseg)
 {
     const char *what = nseg ? seg[0] : "";
-    if (!strcmp(what, "stats"))
+    if (!strcmp(what, "generated"))
+        generated_api(s, rs);
+    else if (!strcmp(what, "stats"))
         stats(s, rq, rs);
     else if (!strcmp(what, "clock"))
         clock_api(s, rq, rs);

@@ -1262,7 +1262,9 @@ int sim_gen_ensure(struct sim *s, struct es_err *err)
         g.n[GEN_YEARS] = 3;
     es_arena_init(&g.a, 64 * 1024);
     es_buf_init(&g.buf, 0);
-    g.now = sim_clock_now(s);
+    /* Anchored to the start of the (UTC) day, so the same seed gives the same
+     * data all day long; the history ends there. */
+    g.now = sim_clock_now(s) / 86400000 * 86400000;
     g.start = g.now - g.n[GEN_YEARS] * 365LL * 86400000;
     g.mass1 = sql_ms(day_of(g.now - 20LL * 86400000) + 3 * 3600000LL + 417);
     g.mass2 = sql_ms(day_of(g.now - 5LL * 86400000) + 2 * 3600000LL + 93);
@@ -1278,7 +1280,22 @@ int sim_gen_ensure(struct sim *s, struct es_err *err)
         generate(&g);
         char meta[96];
         snprintf(meta, sizeof(meta), "%s seed=%llu", ds->name, (unsigned long long)s->cfg.seed);
-        if (g.failed || sim_store_meta_set(s->store, "generated", meta, err)) {
+        char summary[1024];
+        snprintf(summary, sizeof(summary),
+                 "{\"dataset\":\"%s\",\"seed\":%llu,\"customers\":%ld,\"contacts\":%lld,"
+                 "\"locations\":%lld,\"stock_items\":%ld,\"services\":%ld,\"vendors\":%ld,"
+                 "\"projects\":%ld,\"sales_orders\":%ld,\"sales_order_lines\":%ld,"
+                 "\"quotes\":%ld,\"shipments\":%lld,\"invoices\":%lld,\"payments\":%lld,"
+                 "\"purchase_orders\":%ld,\"service_orders\":%ld,\"appointments\":%lld,"
+                 "\"records\":%ld}",
+                 ds->name, (unsigned long long)s->cfg.seed, g.n[GEN_CUSTOMERS],
+                 (long long)g.ncontacts, (long long)g.nlocations, g.n[GEN_STOCK_ITEMS],
+                 g.n[GEN_SERVICES], g.n[GEN_VENDORS], g.n[GEN_PROJECTS], g.n[GEN_ORDERS],
+                 g.nlines, g.n[GEN_QUOTES], (long long)g.nshipments, (long long)g.ninvoices,
+                 (long long)g.npayments, g.n[GEN_PURCHASE_ORDERS], g.n[GEN_SERVICE_ORDERS],
+                 (long long)g.nappointments, g.written);
+        if (g.failed || sim_store_meta_set(s->store, "generated", meta, err) ||
+            sim_store_meta_set(s->store, "generated_summary", summary, err)) {
             sim_store_rollback(s->store);
             rc = ES_EDB;
         } else {
