@@ -304,6 +304,62 @@ static int confirm_shipment(struct act *c)
     return 0;
 }
 
+/* An invoice for a confirmed shipment's lines, at the orders' prices. */
+static int prepare_invoice(struct act *c)
+{
+    if (!status_is(c->doc, "Confirmed"))
+        return failf(c, "Only a confirmed shipment can be invoiced.");
+    struct sim *s = c->s;
+    const struct sim_entity *inv_ent = sim_entity_of(sim_endpoint_newest(s), "SalesInvoice");
+    struct es_err err = {0};
+    int64_t nbr = sim_store_next(s->store, "SalesInvoice:Invoice", 1, &err);
+    if (nbr < 0)
+        return failf(c, "%s", err.msg);
+    char num[32], gid[37];
+    snprintf(num, sizeof(num), "INV%06lld", (long long)nbr);
+    struct sim_doc *inv = sim_doc_new(c->a);
+    sim_doc_set_str(c->a, inv, N("Type"), "Invoice");
+    sim_doc_set_str(c->a, inv, N("ReferenceNbr"), num);
+    sim_doc_set_str(c->a, inv, N("CustomerID"), sim_doc_strdup(c->a, c->doc, N("CustomerID")));
+    sim_doc_set_str(c->a, inv, N("Status"), "Balanced");
+    sim_doc_set_bool(c->a, inv, N("Hold"), 0);
+    sim_doc_set_int(c->a, inv, N("Date"), SV_DT, sim_today(s));
+    char *snbr = sim_doc_strdup(c->a, c->doc, N("ShipmentNbr"));
+    struct sim_val *lines = sim_doc_get(c->doc, N("Details"));
+    for (uint32_t i = 0; lines && lines->t == SV_ARR && i < lines->n; i++) {
+        struct sim_doc *l = lines->u.arr[i], *orow = NULL;
+        char *ot = sim_doc_strdup(c->a, l, N("OrderType")), *on = sim_doc_strdup(c->a, l, N("OrderNbr"));
+        int64_t price = 0;
+        char oid[37];
+        if (ot && on && load_other(c, "SalesOrder", ot, on, &orow, oid, NULL, NULL) == 1) {
+            struct sim_val *ol = sim_doc_get(orow, N("Details"));
+            int64_t want = sim_doc_num(l, N("OrderLineNbr"), 0);
+            for (uint32_t k = 0; ol && ol->t == SV_ARR && k < ol->n; k++)
+                if (sim_doc_num(ol->u.arr[k], N("LineNbr"), -1) == want)
+                    price = dec(ol->u.arr[k], "UnitPrice");
+        }
+        struct sim_doc *r = sim_doc_push(c->a, inv, N("Details"));
+        sim_guid(gid);
+        sim_doc_set_str(c->a, r, SIM_N_ID, gid);
+        sim_doc_set_int(c->a, r, N("LineNbr"), SV_INT, (int64_t)i + 1);
+        sim_doc_set_str(c->a, r, N("InventoryID"), sim_doc_strdup(c->a, l, N("InventoryID")));
+        sim_doc_set_int(c->a, r, N("Qty"), SV_DEC, dec(l, "ShippedQty"));
+        sim_doc_set_int(c->a, r, N("UnitPrice"), SV_DEC, price);
+        sim_doc_set_str(c->a, r, N("OrderType"), ot);
+        sim_doc_set_str(c->a, r, N("OrderNbr"), on);
+        sim_doc_set_str(c->a, r, N("ShipmentNbr"), snbr);
+    }
+    struct sim_val *orders = sim_doc_get(c->doc, N("Orders"));
+    for (uint32_t i = 0; orders && orders->t == SV_ARR && i < orders->n; i++) {
+        sim_doc_set_str(c->a, orders->u.arr[i], N("InvoiceType"), "Invoice");
+        sim_doc_set_str(c->a, orders->u.arr[i], N("InvoiceNbr"), num);
+    }
+    set_status(c, c->doc, "Invoiced");
+    char iid[37];
+    sim_guid(iid);
+    return save_other(c, inv_ent, inv, iid, c->stamp, NULL, 0);
+}
+
 static int cancel_order(struct act *c)
 {
     if (status_is(c->doc, "Completed") || status_is(c->doc, "Cancelled") ||
@@ -315,8 +371,8 @@ static int cancel_order(struct act *c)
 
 static int reopen_order(struct act *c)
 {
-    if (!status_is(c->doc, "Cancelled"))
-        return failf(c, "Only a cancelled order can be reopened.");
+    if (!status_is(c->doc, "Cancelled") && !status_is(c->doc, "Completed"))
+        return failf(c, "Only a completed or cancelled order can be reopened.");
     sim_doc_set_bool(c->a, c->doc, N("Hold"), 0);
     set_status(c, c->doc, "Open");
     return 0;
@@ -362,21 +418,33 @@ static int run_step(struct act *c, const struct step *st)
 struct named {
     const char *entity, *action;
     act_fn fn;
+    int long_running; /* answered 202 + Location; the others 204 at once */
 };
 
 static const struct named named[] = {
-    {"Payment", "ReleasePayment", release_payment},
-    {"Payment", "Release", release_payment},
-    {"SalesInvoice", "ReleaseSalesInvoice", release_document},
-    {"SalesInvoice", "Release", release_document},
-    {"Invoice", "ReleaseInvoice", release_document},
-    {"Invoice", "Release", release_document},
-    {"SalesOrder", "SalesOrderCreateShipment", create_shipment},
-    {"SalesOrder", "CancelSalesOrder", cancel_order},
-    {"SalesOrder", "ReopenSalesOrder", reopen_order},
-    {"Shipment", "ConfirmShipment", confirm_shipment},
-    {NULL, NULL, NULL},
+    {"Payment", "ReleasePayment", release_payment, 1},
+    {"Payment", "Release", release_payment, 1},
+    {"SalesInvoice", "ReleaseSalesInvoice", release_document, 1},
+    {"SalesInvoice", "Release", release_document, 1},
+    {"Invoice", "ReleaseInvoice", release_document, 1},
+    {"Invoice", "Release", release_document, 1},
+    {"SalesOrder", "SalesOrderCreateShipment", create_shipment, 1},
+    {"SalesOrder", "CancelSalesOrder", cancel_order, 0},
+    {"SalesOrder", "ReopenSalesOrder", reopen_order, 0},
+    {"Shipment", "ConfirmShipment", confirm_shipment, 1},
+    {"Shipment", "PrepareInvoice", prepare_invoice, 1},
+    {NULL, NULL, NULL, 0},
 };
+
+/* Is the action one the site runs in the background (release, create,
+ * confirm: 202 + Location), or one it finishes before answering (204)? */
+static int long_running(const char *entity, const char *action)
+{
+    for (const struct named *n = named; n->entity; n++)
+        if (!strcmp(n->entity, entity) && !strcasecmp(n->action, action))
+            return n->long_running;
+    return !strncasecmp(action, "Release", 7);
+}
 
 /* The function and step (if a simple one) of an action, or 0 when unknown. */
 static int lookup(const char *entity, const char *action, act_fn *fn, const struct step **st)
@@ -638,7 +706,7 @@ void sim_actions_invoke(struct sim *s, const struct sim_endpoint *ep,
         return;
     }
     const cJSON *params = cJSON_GetObjectItem(body, "parameters");
-    if (s->cfg.action_ms <= 0) {
+    if (s->cfg.action_ms <= 0 || !long_running(ent->def->name, action)) {
         char msg[256];
         if (execute(s, ep, ent->def->name, action, id, params, msg, sizeof(msg)))
             sim_resp_error(rs, 500, "An error has occurred.", msg, "PX.Data.PXException");

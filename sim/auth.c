@@ -223,6 +223,15 @@ static struct sim_session *find_access(struct sim_auth *a, const char *tok)
     return NULL;
 }
 
+/* Acumatica's request-tracing cookies, set on sign-in and sign-out answers. */
+static void request_cookies(struct sim_resp *rs, const char *what)
+{
+    char reqid[40];
+    random_hex(reqid, sizeof(reqid), 16);
+    sim_resp_header(rs, "Set-Cookie", "requestid=%s; path=/", reqid);
+    sim_resp_header(rs, "Set-Cookie", "requeststat=+st:0+sc:~/%s; path=/", what);
+}
+
 void sim_auth_login(struct sim *s, struct sim_req *rq, struct sim_resp *rs)
 {
     struct creds c;
@@ -234,6 +243,7 @@ void sim_auth_login(struct sim *s, struct sim_req *rq, struct sim_resp *rs)
         return;
     }
     sim_auth_common_cookies(s, rs);
+    request_cookies(rs, "entity/auth/login");
     if (c.has_tenant && strcasecmp(c.tenant, s->cfg.tenant)) {
         sim_resp_error(rs, 500, "An error has occurred.",
                        "A proper company ID cannot be determined for the request.",
@@ -272,15 +282,12 @@ void sim_auth_login(struct sim *s, struct sim_req *rq, struct sim_resp *rs)
     memcpy(auth, x->auth, sizeof(auth));
     memcpy(sid, x->sid, sizeof(sid));
     pthread_mutex_unlock(&a->mu);
-    char reqid[40];
-    random_hex(reqid, sizeof(reqid), 16);
     rs->status = 204;
     sim_resp_header(rs, "Set-Cookie", ".ASPXAUTH=%s; path=/; HttpOnly", auth);
     sim_resp_header(rs, "Set-Cookie", "ASP.NET_SessionId=%s; path=/; HttpOnly; SameSite=Lax", sid);
     char exp[64];
     es_time_format_http(exp, sizeof(exp), now + 3LL * 86400000);
     sim_resp_header(rs, "Set-Cookie", "CompanyID=%s; expires=%s; path=/", s->cfg.tenant, exp);
-    sim_resp_header(rs, "Set-Cookie", "requestid=%s; path=/", reqid);
 }
 
 static const char *bearer(struct sim_req *rq)
@@ -318,6 +325,7 @@ void sim_auth_logout(struct sim *s, struct sim_req *rq, struct sim_resp *rs)
     sim_resp_header(rs, "Set-Cookie", ".ASPXAUTH=; expires=Mon, 11-Oct-1999 20:00:00 GMT; "
                                       "path=/; HttpOnly");
     sim_resp_header(rs, "Set-Cookie", "ASP.NET_SessionId=; expires=%s; path=/", past);
+    request_cookies(rs, "entity/auth/logout");
 }
 
 static int basic_ok(struct sim *s, struct sim_req *rq)
@@ -481,6 +489,7 @@ static void issue(struct sim *s, struct sim_resp *rs, struct sim_session *x, con
     sim_resp_header(rs, "Cache-Control", "no-cache, no-store");
     sim_resp_header(rs, "Pragma", "no-cache");
     sim_auth_common_cookies(s, rs);
+    request_cookies(rs, "identity/connect/token");
 }
 
 /* A new grant (session) for password and authorization_code grants. */

@@ -168,7 +168,8 @@ static const struct sim_entity_def sales_order = {
         {"Project", "X"}, {"BillToAddressOverride", "false"}, {"BillToContactOverride", "false"},
         {"ShipToAddressOverride", "false"}, {"ShipToContactOverride", "false"},
         {"IsTaxValid", "false"}, {NULL, NULL}},
-    .views = (const struct sim_view[]){{"Details", "Transactions"}, {NULL, NULL}},
+    .views = (const struct sim_view[]){{"Details", "Transactions"}, {"Payments", "Adjustments"},
+                                       {NULL, NULL}},
 };
 
 static const struct sim_entity_def sales_invoice = {
@@ -190,7 +191,9 @@ static const struct sim_entity_def sales_invoice = {
         {"Amount", "0"}, {"Balance", "0"}, {"TaxTotal", "0"}, {"DetailTotal", "0"},
         {"DiscountTotal", "0"}, {"PaymentTotal", "0"}, {"FreightPrice", "0"},
         {"CashDiscount", "0"}, {"CreditHold", "false"}, {"Project", "X"}, {NULL, NULL}},
-    .views = (const struct sim_view[]){{"Details", "Transactions"}, {NULL, NULL}},
+    .views = (const struct sim_view[]){{"Details", "Transactions"},
+                                       {"ApplicationsInvoice", "Adjustments"},
+                                       {"ApplicationsCreditMemo", "Adjustments"}, {NULL, NULL}},
 };
 
 static const struct sim_entity_def invoice = {
@@ -226,9 +229,7 @@ static const struct sim_entity_def payment = {
         {NULL, NULL}},
     .refs = (const struct sim_ref[]){{"CustomerID", "Customer", {"Customer"}},
                                      {NULL, NULL, {NULL}}},
-    .required = (const struct sim_required[]){{"CustomerID", "Customer"},
-                                              {"PaymentAmount", "Payment Amount"},
-                                              {NULL, NULL}},
+    .required = (const struct sim_required[]){{"CustomerID", "Customer"}, {NULL, NULL}},
     .defaults = (const struct sim_default[]){
         {"Type", "Payment"}, {"Status", "On Hold"}, {"Hold", "true"}, {"CurrencyID", "USD"},
         {"PaymentMethod", "CHECK"}, {"CashAccount", "10200"}, {"AppliedToDocuments", "0"},
@@ -466,4 +467,21 @@ int sim_entity_is_locked(const struct sim_entity_def *def, const char *status, s
         if (strlen(def->locked[i]) == n && strncasecmp(def->locked[i], status, n) == 0)
             return 1;
     return 0;
+}
+
+/* As seen in answers of live sites (reference/acumatica/recorded). */
+static const char *const main_contact[] = {
+    "Address", "Attention", "CompanyName", "ContactID", "DisplayName", "Email", "Fax",
+    "FirstName", "FullName", "JobTitle", "LastName", "MiddleName", "Phone1", "Phone1Type",
+    "Phone2", "Phone2Type", "Title", "WebSite", NULL};
+static const char *const other_contact[] = {
+    "Address", "Attention", "ContactID", "DisplayName", "Email", "Fax", "FirstName", "JobTitle",
+    "LastName", "MiddleName", "Phone1", "Phone1Type", "Phone2", "Phone2Type", "Title",
+    "WebSite", NULL};
+
+const char *const *sim_linked_fields(const char *prop, const char *type)
+{
+    if (strcmp(type, "Contact"))
+        return NULL;
+    return strcmp(prop, "MainContact") ? other_contact : main_contact;
 }

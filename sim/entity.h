@@ -101,5 +101,9 @@ const char *sim_dropdown_match(const struct sim_dropdown *dd, const char *label,
 /* The view name of a detail collection, or NULL (rows get no files link). */
 const char *sim_entity_view(const struct sim_entity_def *def, const char *detail);
 int sim_entity_is_locked(const struct sim_entity_def *def, const char *status, size_t n);
+/* The fields a linked entity maps when its type is a shared one (a
+ * customer's MainContact is a Contact with a dozen fields mapped), NULL-
+ * terminated, or NULL when every field of the type is mapped. */
+const char *const *sim_linked_fields(const char *prop, const char *type);
 
 #endif

@@ -1,5 +1,7 @@
 /* Records to contract-API JSON. This is the simulator's hot path: pages of
  * 1,000 records are rendered straight into one buffer. */
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,32 +12,62 @@
 
 #define MAX_DEPTH 8
 
-/* Per-thread lookup tables, one per nesting depth: name id -> field index+1. */
-static _Thread_local uint32_t *slots[MAX_DEPTH];
-static _Thread_local uint32_t slots_n[MAX_DEPTH];
+/* Per-thread lookup tables, one per nesting depth: name id -> field index+1.
+ * Connection threads come and go: a key destructor frees them. */
+struct slots {
+    uint32_t *tab[MAX_DEPTH];
+    uint32_t n[MAX_DEPTH];
+};
 
-static uint32_t *slot_table(int depth)
+static pthread_key_t slots_key;
+static pthread_once_t slots_once = PTHREAD_ONCE_INIT;
+
+static void slots_free(void *p)
 {
-    uint32_t need = sim_name_count();
-    if (slots_n[depth] < need) {
-        free(slots[depth]);
-        slots[depth] = es_xcalloc(need, sizeof(uint32_t));
-        slots_n[depth] = need;
-    }
-    return slots[depth];
+    struct slots *sl = p;
+    for (int i = 0; i < MAX_DEPTH; i++)
+        free(sl->tab[i]);
+    free(sl);
 }
 
-static void fill_slots(uint32_t *tab, int depth, const struct sim_doc *d)
+static void slots_init(void)
+{
+    pthread_key_create(&slots_key, slots_free);
+}
+
+static struct slots *thread_slots(void)
+{
+    pthread_once(&slots_once, slots_init);
+    struct slots *sl = pthread_getspecific(slots_key);
+    if (!sl) {
+        sl = es_xcalloc(1, sizeof(*sl));
+        pthread_setspecific(slots_key, sl);
+    }
+    return sl;
+}
+
+static uint32_t *slot_table(struct slots *sl, int depth)
+{
+    uint32_t need = sim_name_count();
+    if (sl->n[depth] < need) {
+        free(sl->tab[depth]);
+        sl->tab[depth] = es_xcalloc(need, sizeof(uint32_t));
+        sl->n[depth] = need;
+    }
+    return sl->tab[depth];
+}
+
+static void fill_slots(uint32_t *tab, uint32_t n, const struct sim_doc *d)
 {
     for (uint32_t i = 0; d && i < d->n; i++)
-        if (d->f[i].name < slots_n[depth])
+        if (d->f[i].name < n)
             tab[d->f[i].name] = i + 1;
 }
 
-static void clear_slots(uint32_t *tab, int depth, const struct sim_doc *d)
+static void clear_slots(uint32_t *tab, uint32_t n, const struct sim_doc *d)
 {
     for (uint32_t i = 0; d && i < d->n; i++)
-        if (d->f[i].name < slots_n[depth])
+        if (d->f[i].name < n)
             tab[d->f[i].name] = 0;
 }
 
@@ -216,7 +248,8 @@ struct level {
     const struct sim_doc *sent;
     const struct sim_meta *meta; /* top level only */
     int depth;
-    int linked; /* a linked entity: only the fields it has (or that are named) */
+    const uint8_t *mapped; /* a linked entity of a shared type: its mapped fields */
+    const char *synth_id;  /* id of a linked entity the record has no data for */
 };
 
 static void render_object(const struct level *lv, uint32_t row, const char *view);
@@ -268,13 +301,67 @@ static void render_detail(const struct level *lv, const struct sim_prop *p,
             render_stub(b, p->type, row, NULL, i + 1);
             continue;
         }
-        struct level sub = {lv->r, p->type, row, kid, NULL, NULL, lv->depth + 1, 0};
+        struct level sub = {lv->r, p->type, row, kid, NULL, NULL, lv->depth + 1, NULL, NULL};
         /* Sent rows are matched to stored ones by position after a PUT. */
         if (sent_v && sent_v->t == SV_ARR && i < sent_v->n)
             sub.sent = sent_v->u.arr[i];
         render_object(&sub, i + 1, view);
     }
     es_buf_add(b, "]", 1);
+}
+
+/* Which fields of p's type a linked entity maps (NULL: all), cached per
+ * property since types and properties never change after start-up. */
+static const uint8_t *linked_mask(const struct sim_prop *p)
+{
+    static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+    static struct {
+        const struct sim_prop *p;
+        uint8_t *mask;
+    } cache[64];
+    static int n;
+    const char *const *names = sim_linked_fields(p->name, p->type->name);
+    if (!names)
+        return NULL;
+    pthread_mutex_lock(&mu);
+    uint8_t *mask = NULL;
+    for (int i = 0; i < n && !mask; i++)
+        if (cache[i].p == p)
+            mask = cache[i].mask;
+    if (!mask && n < 64) {
+        mask = es_xcalloc(p->type->nprops ? p->type->nprops : 1, 1);
+        for (size_t k = 0; k < p->type->nprops; k++)
+            for (size_t j = 0; names[j]; j++)
+                if (!strcmp(names[j], p->type->props[k].name))
+                    mask[k] = 1;
+        cache[n].p = p;
+        cache[n].mask = mask;
+        n++;
+    }
+    pthread_mutex_unlock(&mu);
+    return mask;
+}
+
+static void derived_id(const struct level *lv, const struct sim_prop *p, char out[40])
+{
+    uint32_t n = 0;
+    const char *parent = lv->meta ? lv->meta->id : sim_doc_str(lv->d, SIM_N_ID, &n);
+    if (parent && !n)
+        n = (uint32_t)strlen(parent);
+    if (!parent)
+        parent = lv->synth_id ? lv->synth_id : "", n = (uint32_t)strlen(parent);
+    uint64_t h1 = 1469598103934665603ull, h2 = 1099511628211ull;
+    for (uint32_t i = 0; i < n; i++) {
+        h1 = (h1 ^ (unsigned char)parent[i]) * 1099511628211ull;
+        h2 = (h2 ^ (unsigned char)parent[i]) * 14695981039346656037ull;
+    }
+    for (const char *c = p->name; *c; c++) {
+        h1 = (h1 ^ (unsigned char)*c) * 1099511628211ull;
+        h2 = (h2 ^ (unsigned char)*c) * 14695981039346656037ull;
+    }
+    snprintf(out, 40, "%08x-%04x-4%03x-%04x-%012llx", (unsigned)(h1 >> 32),
+             (unsigned)(h1 >> 16) & 0xffff, (unsigned)h1 & 0xfff,
+             (unsigned)((h2 >> 48) & 0x3fff) | 0x8000, (unsigned long long)(h2 & 0xffffffffffffull));
 }
 
 static void render_prop(const struct level *lv, const struct sim_prop *p,
@@ -286,9 +373,9 @@ static void render_prop(const struct level *lv, const struct sim_prop *p,
         int named = lv->sel && !lv->sel->all && sim_sel_has_field(lv->sel, p->name_id);
         if (lv->sel && !lv->sel->all && !named && !sent_v)
             return;
-        /* Linked entities map only some fields of their type (a Customer's
-         * MainContact is a Contact with a dozen fields): show what it has. */
-        if (lv->linked && !v && !named && !sent_v)
+        /* Linked entities of a shared type map only some of its fields (a
+         * customer's MainContact is a Contact with a dozen). */
+        if (lv->mapped && !lv->mapped[p - lv->t->props] && !named && !sent_v)
             return;
         if (!*first)
             es_buf_add(b, ",", 1);
@@ -318,20 +405,25 @@ static void render_prop(const struct level *lv, const struct sim_prop *p,
         render_stub(b, p->type, sub_d, sent_v && sent_v->t == SV_OBJ ? sent_v->u.obj : NULL, 1);
         return;
     }
-    if (!sub_d) {
-        PUT_LIT(b, "null");
-        return;
-    }
     struct level sub = {lv->r, p->type, sub_d, kid,
                         sent_v && sent_v->t == SV_OBJ ? sent_v->u.obj : NULL, NULL, lv->depth + 1,
-                        1};
+                        linked_mask(p), NULL};
+    /* A linked entity the record has no data for is still answered, empty,
+     * with an id that is stable for the record. */
+    struct sim_doc empty = {0};
+    char synth[40];
+    if (!sub_d) {
+        derived_id(lv, p, synth);
+        sub.d = &empty;
+        sub.synth_id = synth;
+    }
     render_object(&sub, 1, NULL);
 }
 
 /* The value of property i at this level, with the record's system values
  * (timestamps, NoteID) standing in for the roles the entity assigns. */
-static const struct sim_val *prop_value(const struct level *lv, size_t i, uint32_t *tab,
-                                        struct sim_val *tmp)
+static const struct sim_val *prop_value(const struct level *lv, size_t i, const uint32_t *tab,
+                                        uint32_t tabn, struct sim_val *tmp)
 {
     const struct sim_prop *p = &lv->t->props[i];
     if (lv->meta && lv->r->ent->role[i] != ROLE_NONE) {
@@ -346,7 +438,7 @@ static const struct sim_val *prop_value(const struct level *lv, size_t i, uint32
         default: break;
         }
     }
-    uint32_t k = p->name_id < slots_n[lv->depth] ? tab[p->name_id] : 0;
+    uint32_t k = p->name_id < tabn ? tab[p->name_id] : 0;
     return k ? &lv->d->f[k - 1].v : NULL;
 }
 
@@ -385,10 +477,12 @@ static void render_object(const struct level *lv, uint32_t row, const char *view
         PUT_LIT(b, "null");
         return;
     }
-    uint32_t *tab = slot_table(lv->depth);
-    fill_slots(tab, lv->depth, lv->d);
+    struct slots *sl = thread_slots();
+    uint32_t *tab = slot_table(sl, lv->depth);
+    uint32_t tabn = sl->n[lv->depth];
+    fill_slots(tab, tabn, lv->d);
     es_buf_add(b, "{", 1);
-    const char *id = lv->meta ? lv->meta->id : NULL;
+    const char *id = lv->meta ? lv->meta->id : lv->synth_id;
     if (id) {
         PUT_LIT(b, "\"id\":");
         put_string(b, id, strlen(id));
@@ -411,7 +505,7 @@ static void render_object(const struct level *lv, uint32_t row, const char *view
     int first = 1;
     struct sim_val tmp;
     for (size_t i = 0; i < lv->t->nprops; i++)
-        render_prop(lv, &lv->t->props[i], prop_value(lv, i, tab, &tmp), &first);
+        render_prop(lv, &lv->t->props[i], prop_value(lv, i, tab, tabn, &tmp), &first);
     if (!first)
         es_buf_add(b, ",", 1);
     PUT_LIT(b, "\"custom\":{}");
@@ -430,13 +524,13 @@ static void render_object(const struct level *lv, uint32_t row, const char *view
     if (lv->sel && lv->sel->files)
         PUT_LIT(b, ",\"files\":[]");
     es_buf_add(b, "}", 1);
-    clear_slots(tab, lv->depth, lv->d);
+    clear_slots(tab, tabn, lv->d);
 }
 
 void sim_render_record(const struct sim_render *r, const struct sim_doc *d,
                        const struct sim_meta *m, const struct sim_sel *sel,
                        const struct sim_doc *sent, uint32_t row)
 {
-    struct level lv = {r, r->ent->type, d, sel, sent, m, 0, 0};
+    struct level lv = {r, r->ent->type, d, sel, sent, m, 0, NULL, NULL};
     render_object(&lv, row, NULL);
 }

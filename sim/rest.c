@@ -135,6 +135,10 @@ static int parse_sel(struct sim_req *rq, struct sim_resp *rs, const struct sim_e
         query_error(rs, err.msg);
         return -1;
     }
+    /* The key fields come back whatever $select says (seen on live sites). */
+    if (!(*sel)->all)
+        for (int k = 0; k < ent->def->nkeys; k++)
+            sim_sel_add_field(*sel, rq->arena, ent->keys[k]->name_id);
     return 0;
 }
 
@@ -358,7 +362,10 @@ static void unprocessable(struct sim_resp *rs, const struct sim_endpoint *ep,
         cJSON_AddStringToObject(w, "value", "<NEW>");
     }
     char id[37];
-    sim_guid(id);
+    if (res->id[0])
+        memcpy(id, res->id, 37);
+    else
+        sim_guid(id);
     cJSON *out = cJSON_CreateObject();
     cJSON_AddStringToObject(out, "id", id);
     cJSON_AddNumberToObject(out, "rowNumber", 1);
@@ -478,7 +485,7 @@ static void put(struct sim *s, const struct sim_endpoint *ep, const struct sim_e
     struct sim_write_result res;
     sim_write_put(s, rq->arena, &req, &res);
     if (res.status == 422) {
-        unprocessable(rs, ep, ent, body, &res, !res.inserted && !res.id[0]);
+        unprocessable(rs, ep, ent, body, &res, !res.id[0]);
     } else if (res.status == 412) {
         sim_resp_error(rs, 412, "The precondition is not met.", res.message,
                        "PX.Api.ContractBased.PreconditionFailedException");

@@ -194,7 +194,8 @@ int sim_sel_parse(struct sim_sel **out, struct es_arena *a, const struct sim_typ
         root->touched = 1;
         if (each_path(root, a, t, select, 1, err))
             return ES_EINVAL;
-        root->all = 0;
+        /* A $select naming only nested fields leaves the top level whole. */
+        root->all = root->nfields == 0;
     }
     settle(root);
     *out = root;

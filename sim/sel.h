@@ -3,7 +3,8 @@
  * to expand. Contract version 4 rules:
  *  - no $select: every value field of the top level and of every expanded
  *    entity is shown;
- *  - with $select: only the fields named (slash paths for nested ones); an
+ *  - with $select: only the fields named (slash paths for nested ones), and
+ *    at a level where $select names no value field, all of them; an
  *    expanded entity is shown only if a path selects it or something in it,
  *    and then with all its fields when no path names a field inside it;
  *  - a nested path only shows when its entity is also in $expand.

@@ -158,9 +158,10 @@ int sim_open(struct sim *s, struct es_err *err)
             return rc;
     if ((rc = sim_store_save_names(s->store, err)))
         return rc;
-    if (!s->cfg.oauth_client_id)
-        s->cfg.oauth_client_id =
-            es_xasprintf("B8A2C6D4-1F3E-4A5B-9C7D-0E1F2A3B4C5D@%s", s->cfg.tenant);
+    if (!s->cfg.oauth_client_id) {
+        s->owned_client_id = es_xasprintf("B8A2C6D4-1F3E-4A5B-9C7D-0E1F2A3B4C5D@%s", s->cfg.tenant);
+        s->cfg.oauth_client_id = s->owned_client_id;
+    }
     s->auth = sim_auth_new(s);
     s->limits = sim_limits_new(s->cfg.max_concurrent, s->cfg.per_minute, s->cfg.queue_max,
                                s->cfg.queue_timeout_ms);
@@ -193,5 +194,7 @@ void sim_close(struct sim *s)
     s->neps = 0;
     sim_store_close(s->store);
     s->store = NULL;
+    free(s->owned_client_id);
+    s->owned_client_id = NULL;
     pthread_mutex_destroy(&s->clock_mu);
 }

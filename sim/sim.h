@@ -73,6 +73,7 @@ struct sim {
     struct sim_mutator *mutator;
     struct sim_actions *actions;
     void *http; /* the MHD daemon */
+    char *owned_client_id; /* the default OAuth client id, when derived */
 };
 
 /* Defaults for every option. */

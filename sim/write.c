@@ -707,16 +707,23 @@ static int number(struct ctx *c, struct sim_doc *rec, struct es_err *err)
     } else {
         snprintf(seq, sizeof(seq), "%s", def->name);
     }
-    int64_t v = sim_store_next(c->s->store, seq, def->num_start, err);
-    if (v < 0)
-        return (int)v;
-    if (def->int_key) {
-        sim_doc_set_int(c->a, rec, kid, SV_INT, v);
-        return 0;
+    /* Numbers typed in by hand are skipped, as a numbering sequence would
+     * fail on them. */
+    for (int tries = 0; tries < 100000; tries++) {
+        int64_t v = sim_store_next(c->s->store, seq, def->num_start, err);
+        if (v < 0)
+            return (int)v;
+        if (def->int_key) {
+            sim_doc_set_int(c->a, rec, kid, SV_INT, v);
+        } else {
+            snprintf(val, sizeof(val), def->numfmt, (unsigned)v);
+            sim_doc_set_str(c->a, rec, kid, val);
+        }
+        struct found other = {.a = c->a};
+        if (find_by_doc_keys(c, rec, &other, NULL) != 1)
+            return 0;
     }
-    snprintf(val, sizeof(val), def->numfmt, (unsigned)v);
-    sim_doc_set_str(c->a, rec, kid, val);
-    return 0;
+    return es_err_set(err, ES_ECONFLICT, "%s: the numbering sequence is exhausted", def->name);
 }
 
 /* ---- saving ---- */
@@ -770,6 +777,24 @@ static void fail(struct sim_write_result *res, int status, const char *exc_type,
     va_end(ap);
 }
 
+/* A PUT of {} changes nothing, so nothing is saved: the answer is the new
+ * record's template with <NEW> for its keys (seen on a live site). */
+static void empty_insert(struct ctx *c, struct sim_write_result *res)
+{
+    struct sim_doc *rec = sim_doc_new(c->a);
+    for (const struct sim_default *d = c->ent->def->defaults; d && d->field; d++)
+        apply_default(c, rec, d);
+    for (int k = 0; k < c->ent->def->nkeys; k++)
+        if (c->ent->keys[k]->wt == WT_STRING && !sim_doc_get(rec, c->ent->keys[k]->name_id))
+            sim_doc_set_str(c->a, rec, c->ent->keys[k]->name_id, "<NEW>");
+    sim_write_recalc(c->s, c->a, c->ent, rec);
+    sim_guid(res->id);
+    res->created = res->modified = sim_stamp(c->s);
+    res->status = 200;
+    res->unchanged = 1;
+    res->rec = rec;
+}
+
 static void put_locked(struct ctx *c, const struct sim_put *req, struct sim_write_result *res,
                        struct sim_doc **before_out)
 {
@@ -786,11 +811,17 @@ static void put_locked(struct ctx *c, const struct sim_put *req, struct sim_writ
              "No entity satisfies the condition.");
         return;
     }
+    if (!found && !req->sent->n && !req->filter && !req->if_none_match) {
+        empty_insert(c, res);
+        return;
+    }
     if ((found && req->if_none_match) || (!found && req->if_match)) {
         fail(res, 412, NULL, found ? "The record already exists." : "The record does not exist.");
         return;
     }
     c->inserting = !found;
+    if (found)
+        memcpy(res->id, f.id, 37); /* a refused update still names its record */
     struct sim_doc *rec = found ? f.doc : sim_doc_new(c->a);
     *before_out = found ? sim_doc_clone(c->a, f.doc) : NULL;
     if (found)

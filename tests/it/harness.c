@@ -169,27 +169,24 @@ void it_req(struct it_client *c, const char *method, const char *path, const cha
         snprintf(auth, sizeof(auth), "Authorization: Bearer %s", c->bearer);
         list = curl_slist_append(list, auth);
     }
-    /* A fresh set of options per request; the reset keeps the cookies and
-     * the connection. */
-    curl_easy_reset(h);
-    curl_easy_setopt(h, CURLOPT_COOKIEFILE, "");
-    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(h, CURLOPT_TIMEOUT, 120L);
+    /* Every option a request depends on is set each time (no reset: that
+     * would re-add the cookie engine and leak). */
     curl_easy_setopt(h, CURLOPT_URL, url);
-    if (c->fresh) {
-        curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
-        curl_easy_setopt(h, CURLOPT_FORBID_REUSE, 1L);
-        c->fresh = 0;
-    }
+    curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, c->fresh ? 1L : 0L);
+    curl_easy_setopt(h, CURLOPT_FORBID_REUSE, c->fresh ? 1L : 0L);
+    c->fresh = 0;
     if (body) {
         curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
         curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+        curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
     } else if (strcmp(method, "GET") && strcmp(method, "DELETE")) {
         curl_easy_setopt(h, CURLOPT_POSTFIELDS, "");
         curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, 0L);
-    }
-    if (strcmp(method, "GET"))
         curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
+    } else {
+        curl_easy_setopt(h, CURLOPT_HTTPGET, 1L); /* no body; resets POST state */
+        curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, strcmp(method, "GET") ? method : NULL);
+    }
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, list);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &b);
