@@ -223,6 +223,9 @@ static int parse_call(struct parser *p, struct sim_fnode *n)
     n->fn = es_arena_strndup(p->a, p->ts, p->tn);
     struct sim_fnode *args[4];
     int nargs = 0;
+    /* Calls nest like parentheses: f(g(h(...))) counts toward the cap. */
+    if (++p->depth > MAX_FILTER_DEPTH)
+        return es_err_set(p->err, ES_EINVAL, "The $filter is nested too deeply.");
     if (next(p))
         return -1;
     if (next(p))
@@ -247,6 +250,7 @@ static int parse_call(struct parser *p, struct sim_fnode *n)
                 return -1;
         }
     }
+    p->depth--;
     n->nargs = nargs;
     n->args = es_arena_alloc(p->a, (size_t)(nargs ? nargs : 1) * sizeof(*n->args));
     memcpy(n->args, args, (size_t)nargs * sizeof(*args));
@@ -690,6 +694,9 @@ static int compile_cmp(struct sim_sqlq *q, struct es_arena *a, const struct sim_
         es_buf_adds(&q->sql, ")");
         return 0;
     }
+    /* cf.X(...) eq 'v' names a custom field: its own error if unknown. */
+    if (l->op == F_CALL && strncasecmp(l->fn, "cf.", 3) == 0)
+        return compile_call(q, a, e, l, err);
     if (l->op != F_FIELD)
         return es_err_set(err, ES_EINVAL,
                           "A comparison needs a field on one side at position %d.", n->pos);
@@ -854,9 +861,11 @@ int sim_filter_check(const struct sim_fnode *n, sim_filter_lookup lk, void *ctx,
     case F_FIELD:
     case F_LIT: return es_err_set(err, ES_EINVAL, "A condition is expected at %d.", n->pos);
     default: {
-        const struct sim_fnode *l = n->l->op == F_FIELD ? n->l : n->r;
+        /* The value side is the literal; either side may hold it. */
+        const struct sim_fnode *l = n->l->op == F_LIT ? n->r : n->l;
         const struct sim_fnode *r = l == n->l ? n->r : n->l;
-        if (l->op == F_CALL && r->op == F_LIT && r->lit == LIT_BOOL)
+        if (l->op == F_CALL && r->op == F_LIT && r->lit == LIT_BOOL &&
+            (n->op == F_EQ || n->op == F_NE))
             return sim_filter_check(l, lk, ctx, err);
         if (l->op != F_FIELD || r->op != F_LIT)
             return es_err_set(err, ES_EINVAL, "A comparison of a column with a value is "

@@ -1,7 +1,10 @@
 /* Wrapped JSON to records. */
 #include <ctype.h>
+#include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -80,7 +83,9 @@ static int bool_from(const cJSON *v, int *out)
     return ES_EINVAL;
 }
 
-static int int_from(const cJSON *v, int64_t *out)
+/* An integer as a JSON number or a string ("10000000000000": 64-bit values
+ * travel as strings because JSON numbers lose precision past 2^53). */
+static int int_parse(const cJSON *v, int64_t *out)
 {
     if (cJSON_IsNumber(v)) {
         double d = v->valuedouble;
@@ -89,15 +94,34 @@ static int int_from(const cJSON *v, int64_t *out)
         *out = (int64_t)d;
         return 0;
     }
-    if (cJSON_IsString(v)) {
-        int64_t m;
-        if (sim_parse_decimal(&m, v->valuestring, strlen(v->valuestring)) ||
-            m % SIM_DEC_SCALE)
-            return ES_EINVAL;
-        *out = m / SIM_DEC_SCALE;
+    if (!cJSON_IsString(v))
+        return ES_EINVAL;
+    const char *s = v->valuestring;
+    char *end;
+    errno = 0;
+    long long ll = strtoll(s, &end, 10);
+    if (end != s && *end == '\0' && errno == 0 && !isspace((unsigned char)*s)) {
+        *out = ll;
         return 0;
     }
-    return ES_EINVAL;
+    int64_t m; /* "12.0" and "1e3" still name whole numbers */
+    if (sim_parse_decimal(&m, s, strlen(s)) || m % SIM_DEC_SCALE)
+        return ES_EINVAL;
+    *out = m / SIM_DEC_SCALE;
+    return 0;
+}
+
+/* ...that also fits the wrapper type: ShortValue, ByteValue, IntValue. */
+static int int_from(const cJSON *v, int wt, int64_t *out)
+{
+    if (int_parse(v, out))
+        return ES_EINVAL;
+    switch (wt) {
+    case WT_SHORT: return *out < INT16_MIN || *out > INT16_MAX ? ES_EINVAL : 0;
+    case WT_BYTE: return *out < 0 || *out > UINT8_MAX ? ES_EINVAL : 0;
+    case WT_INT: return *out < INT32_MIN || *out > INT32_MAX ? ES_EINVAL : 0;
+    default: return 0;
+    }
 }
 
 static int text_from(struct sim_val *out, struct es_arena *a, const cJSON *v)
@@ -165,7 +189,7 @@ int sim_input_value(struct sim_val *out, struct es_arena *a, int wt, const cJSON
     case WT_SHORT:
     case WT_LONG:
     case WT_BYTE:
-        if (int_from(v, &i) == 0) {
+        if (int_from(v, wt, &i) == 0) {
             out->t = SV_INT;
             out->u.i = i;
             return 0;

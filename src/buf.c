@@ -35,6 +35,8 @@ int es_buf_reserve_slow(struct es_buf *b, size_t n)
 {
     if (b->max && (n > b->max || b->len > b->max - n))
         return ES_ETOOBIG;
+    if (n >= SIZE_MAX / 2 - b->len) /* no cap: still refuse what cannot exist */
+        return ES_ETOOBIG;
     size_t need = b->len + n + 1;
     if (need <= b->cap)
         return 0;
@@ -97,8 +99,20 @@ int es_buf_add_json_escaped(struct es_buf *b, const char *s, size_t n)
         run++;
     if (run == n) /* the common case: nothing to escape */
         return es_buf_add(b, s, n);
-    /* Worst case every byte becomes \u00XX. */
-    int rc = es_buf_reserve(b, n * 6);
+    /* Reserve exactly what the escaped text takes, so a string that fits
+     * under the cap is never refused for its worst case. */
+    size_t out = run;
+    for (size_t i = run; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (!needs_escape(c))
+            out += 1;
+        else if (c == '"' || c == '\\' || c == '\n' || c == '\r' || c == '\t' || c == '\b' ||
+                 c == '\f')
+            out += 2;
+        else
+            out += 6;
+    }
+    int rc = es_buf_reserve(b, out);
     if (rc)
         return rc;
     char *o = b->data + b->len;

@@ -26,14 +26,15 @@ int es_buf_add_slow(struct es_buf *b, const void *p, size_t n);
 
 static inline int es_buf_reserve(struct es_buf *b, size_t n)
 {
-    if (b->len + n < b->cap && (!b->max || b->len + n <= b->max))
+    /* Written so that no sum can wrap: len < cap and len <= max hold. */
+    if (n < b->cap - b->len && (!b->max || n <= b->max - b->len))
         return 0;
     return es_buf_reserve_slow(b, n);
 }
 
 static inline int es_buf_add(struct es_buf *b, const void *p, size_t n)
 {
-    if (b->len + n < b->cap && (!b->max || b->len + n <= b->max)) {
+    if (n < b->cap - b->len && (!b->max || n <= b->max - b->len)) {
         memcpy(b->data + b->len, p, n);
         b->len += n;
         b->data[b->len] = '\0';
