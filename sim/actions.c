@@ -710,8 +710,8 @@ void sim_actions_invoke(struct sim *s, const struct sim_endpoint *ep,
         char msg[256];
         if (execute(s, ep, ent->def->name, action, id, params, msg, sizeof(msg)))
             sim_resp_error(rs, 500, "An error has occurred.", msg, "PX.Data.PXException");
-        else
-            rs->status = 204;
+        else if ((rs->status = 204) && s->cfg.action_204_location)
+            sim_resp_header(rs, "Location", "%s%s/%s", ep->base, ent->def->name, id);
         return;
     }
     struct job *j = es_xcalloc(1, sizeof(*j));

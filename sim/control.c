@@ -283,7 +283,7 @@ static void *delayed_commit(void *arg)
     cJSON *j = cJSON_Parse(d->body);
     struct es_buf ms;
     es_buf_init(&ms, 0);
-    struct sim_put req = {.ep = ep, .ent = ent, .stamp = d->stamp};
+    struct sim_put req = {.ep = ep, .ent = ent, .stamp = d->stamp, .trusted = 1};
     if (ent && j && !sim_input_doc(&req.sent, &a, ent->type, j, &ms)) {
         struct sim_write_result res;
         sim_write_put(d->s, &a, &req, &res);
@@ -345,6 +345,7 @@ static void records_api(struct sim *s, struct sim_req *rq, struct sim_resp *rs, 
         bad(rs, "records: unknown version");
         return;
     }
+    rq->trusted = 1;
     sim_rest(s, ep, rq, rs, seg, nseg);
 }
 

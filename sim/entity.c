@@ -148,7 +148,7 @@ static const struct sim_entity_def project = {
 static const struct sim_entity_def sales_order = {
     .name = "SalesOrder", .graph = "PX.Objects.SO.SOOrderEntry", .view = "Document",
     .keys = {"OrderType", "OrderNbr"}, .nkeys = 2, .key_case = SIM_KEY_UPPER,
-    .autonum = "OrderNbr", .numfmt = "%06u", .num_start = 1, .status = "Status",
+    .autonum = "OrderNbr", .numfmt = "%06u", .num_start = 1, .status = "Status", .status_derived = 1,
     .display = "Sales Order", .extrefs = L("CustomerOrder", "ExternalRef"),
     .locked = L("Completed", "Cancelled"),
     .dropdowns = (const struct sim_dropdown[]){
@@ -175,7 +175,7 @@ static const struct sim_entity_def sales_order = {
 static const struct sim_entity_def sales_invoice = {
     .name = "SalesInvoice", .graph = "PX.Objects.SO.SOInvoiceEntry", .view = "Document",
     .keys = {"Type", "ReferenceNbr"}, .nkeys = 2, .key_case = SIM_KEY_UPPER,
-    .autonum = "ReferenceNbr", .numfmt = "INV%06u", .num_start = 1, .status = "Status",
+    .autonum = "ReferenceNbr", .numfmt = "INV%06u", .num_start = 1, .status = "Status", .status_derived = 1,
     .display = "Invoice", .extrefs = L("CustomerOrder", "ExternalRef"),
     .locked = L("Open", "Closed", "Voided"),
     .dropdowns = (const struct sim_dropdown[]){
@@ -199,7 +199,7 @@ static const struct sim_entity_def sales_invoice = {
 static const struct sim_entity_def invoice = {
     .name = "Invoice", .graph = "PX.Objects.AR.ARInvoiceEntry", .view = "Document",
     .keys = {"Type", "ReferenceNbr"}, .nkeys = 2, .key_case = SIM_KEY_UPPER,
-    .autonum = "ReferenceNbr", .numfmt = "AR%06u", .num_start = 1, .status = "Status",
+    .autonum = "ReferenceNbr", .numfmt = "AR%06u", .num_start = 1, .status = "Status", .status_derived = 1,
     .display = "Invoice", .extrefs = L("CustomerOrder"),
     .locked = L("Open", "Closed", "Voided"),
     .dropdowns = (const struct sim_dropdown[]){
@@ -219,7 +219,7 @@ static const struct sim_entity_def invoice = {
 static const struct sim_entity_def payment = {
     .name = "Payment", .graph = "PX.Objects.AR.ARPaymentEntry", .view = "Document",
     .keys = {"Type", "ReferenceNbr"}, .nkeys = 2, .key_case = SIM_KEY_UPPER,
-    .autonum = "ReferenceNbr", .numfmt = "%06u", .num_start = 1, .status = "Status",
+    .autonum = "ReferenceNbr", .numfmt = "%06u", .num_start = 1, .status = "Status", .status_derived = 1,
     .display = "Payment", .extrefs = L("ExternalRef", "PaymentRef"),
     .locked = L("Closed", "Voided"),
     .dropdowns = (const struct sim_dropdown[]){
@@ -234,14 +234,15 @@ static const struct sim_entity_def payment = {
         {"Type", "Payment"}, {"Status", "On Hold"}, {"Hold", "true"}, {"CurrencyID", "USD"},
         {"PaymentMethod", "CHECK"}, {"CashAccount", "10200"}, {"AppliedToDocuments", "0"},
         {"AppliedToOrders", "0"}, {"AvailableBalance", "0"}, {NULL, NULL}},
-    .views = (const struct sim_view[]){{"DocumentsToApply", "Adjustments"}, {NULL, NULL}},
+    .views = (const struct sim_view[]){{"DocumentsToApply", "Adjustments"},
+                                       {"OrdersToApply", "SOAdjustments"}, {NULL, NULL}},
     .list_fail = L("ApplicationHistory"),
 };
 
 static const struct sim_entity_def purchase_order = {
     .name = "PurchaseOrder", .graph = "PX.Objects.PO.POOrderEntry", .view = "Document",
     .keys = {"Type", "OrderNbr"}, .nkeys = 2, .key_case = SIM_KEY_UPPER,
-    .autonum = "OrderNbr", .numfmt = "PO%06u", .num_start = 1, .status = "Status",
+    .autonum = "OrderNbr", .numfmt = "PO%06u", .num_start = 1, .status = "Status", .status_derived = 1,
     .display = "Purchase Order", .extrefs = L("VendorRef"),
     .locked = L("Closed", "Cancelled", "Completed"),
     .dropdowns = (const struct sim_dropdown[]){
@@ -262,7 +263,7 @@ static const struct sim_entity_def purchase_order = {
 static const struct sim_entity_def shipment = {
     .name = "Shipment", .graph = "PX.Objects.SO.SOShipmentEntry", .view = "Document",
     .keys = {"ShipmentNbr"}, .nkeys = 1, .key_case = SIM_KEY_UPPER,
-    .autonum = "ShipmentNbr", .numfmt = "%06u", .num_start = 1, .status = "Status",
+    .autonum = "ShipmentNbr", .numfmt = "%06u", .num_start = 1, .status = "Status", .status_derived = 1,
     .display = "Shipment", .locked = L("Confirmed", "Completed", "Invoiced"),
     .dropdowns = (const struct sim_dropdown[]){
         {"Type", L("Shipment", "Receipt", "Transfer")},
@@ -284,7 +285,7 @@ static const struct sim_entity_def service_order = {
     .name = "ServiceOrder", .graph = "PX.Objects.FS.ServiceOrderEntry",
     .view = "ServiceOrderRecords", .keys = {"ServiceOrderType", "ServiceOrderNbr"}, .nkeys = 2,
     .key_case = SIM_KEY_UPPER, .autonum = "ServiceOrderNbr", .numfmt = "%06u", .num_start = 1,
-    .status = "Status", .display = "Service Order",
+    .status = "Status", .status_derived = 1, .display = "Service Order",
     .extrefs = L("ExternalReference", "CustomerOrder"),
     .locked = L("Completed", "Closed", "Canceled"),
     .dropdowns = (const struct sim_dropdown[]){
@@ -306,7 +307,7 @@ static const struct sim_entity_def service_order = {
 static const struct sim_entity_def appointment = {
     .name = "Appointment", .graph = "PX.Objects.FS.AppointmentEntry",
     .view = "AppointmentRecords", .keys = {"ServiceOrderType", "AppointmentNbr"}, .nkeys = 2,
-    .key_case = SIM_KEY_UPPER, .autonum = "AppointmentNbr", .status = "Status",
+    .key_case = SIM_KEY_UPPER, .autonum = "AppointmentNbr", .status = "Status", .status_derived = 1,
     .display = "Appointment", .locked = L("Completed", "Closed", "Canceled"),
     .dropdowns = (const struct sim_dropdown[]){
         {"Status", L("Not Started", "In Process", "Paused", "Completed", "Closed", "Canceled",
@@ -333,7 +334,7 @@ static const struct sim_entity_def customer_price_class = {
 static const struct sim_entity_def sales_price_worksheet = {
     .name = "SalesPriceWorksheet", .graph = "PX.Objects.AR.ARPriceWorksheetMaint",
     .view = "Document", .keys = {"ReferenceNbr"}, .nkeys = 1, .key_case = SIM_KEY_UPPER,
-    .autonum = "ReferenceNbr", .numfmt = "%06u", .num_start = 1, .status = "Status",
+    .autonum = "ReferenceNbr", .numfmt = "%06u", .num_start = 1, .status = "Status", .status_derived = 1,
     .display = "Sales Price Worksheet", .locked = L("Released"),
     .dropdowns = (const struct sim_dropdown[]){
         {"Status", L("On Hold", "Open", "Released")},

@@ -58,6 +58,7 @@ struct sim_entity_def {
     unsigned num_start;       /* first number of every sequence */
     int inquiry;              /* read with PUT, nothing stored */
     const char *status;       /* status field, or NULL */
+    int status_derived; /* a document: the ERP sets the status, clients cannot */
     const char *const *locked;/* statuses in which the record can't change */
     const char *const *extrefs; /* external-reference fields */
     const struct sim_dropdown *dropdowns;

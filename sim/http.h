@@ -33,6 +33,7 @@ struct sim_req {
     struct sim_session *session;
     const char *entity; /* for statistics, set by the handler */
     long delay_ms;      /* an injected slowness, spent while being processed */
+    int trusted;        /* a control-API write: may set what clients cannot */
 };
 
 #define SIM_MAX_HEADERS 24

@@ -71,6 +71,8 @@ static const char usage[] =
     "  --action-ms N           long-running actions take N ms: 202 + Location, then\n"
     "                          204; 0 answers 204 at once (default 300)\n"
     "  --no-strict-logout      accept a logout without Content-Length (IIS answers 411)\n"
+    "  --no-action-location    an action done at once answers 204 without the\n"
+    "                          record's Location (the OpenAPI makes it optional)\n"
     "\n"
     "  -h, --help              this help\n"
     "  -V, --version           the version\n"
@@ -84,7 +86,8 @@ enum {
     OPT_DATASET, OPT_TENANT, OPT_USER, OPT_PASSWORD, OPT_VERSION_EP, OPT_TZ, OPT_CLIENT_ID,
     OPT_CLIENT_SECRET, OPT_REFERENCE, OPT_MAX_SESSIONS, OPT_MAX_CONCURRENT, OPT_PER_MINUTE,
     OPT_QUEUE_MAX, OPT_QUEUE_TIMEOUT, OPT_IDLE, OPT_LOGIN_STATUS, OPT_RETRY_AFTER, OPT_ACTION_MS,
-    OPT_NO_STRICT_LOGOUT, OPT_COUNT /* + GEN_* */
+    OPT_NO_STRICT_LOGOUT,
+    OPT_NO_ACTION_LOCATION, OPT_COUNT /* + GEN_* */
 };
 
 static const struct option options[] = {
@@ -115,6 +118,7 @@ static const struct option options[] = {
     {"retry-after", required_argument, NULL, OPT_RETRY_AFTER},
     {"action-ms", required_argument, NULL, OPT_ACTION_MS},
     {"no-strict-logout", no_argument, NULL, OPT_NO_STRICT_LOGOUT},
+    {"no-action-location", no_argument, NULL, OPT_NO_ACTION_LOCATION},
     {"customers", required_argument, NULL, OPT_COUNT + GEN_CUSTOMERS},
     {"stock-items", required_argument, NULL, OPT_COUNT + GEN_STOCK_ITEMS},
     {"services", required_argument, NULL, OPT_COUNT + GEN_SERVICES},
@@ -192,6 +196,7 @@ static void parse(struct sim_config *c, int argc, char **argv)
         case OPT_RETRY_AFTER: c->retry_after = (int)number(n, optarg, 0, 86400); break;
         case OPT_ACTION_MS: c->action_ms = number(n, optarg, 0, 3600000); break;
         case OPT_NO_STRICT_LOGOUT: c->strict_logout = 0; break;
+        case OPT_NO_ACTION_LOCATION: c->action_204_location = 0; break;
         default:
             if (code >= OPT_COUNT && code < OPT_COUNT + GEN_NCOUNTS) {
                 c->counts[code - OPT_COUNT] = number(n, optarg, 0, 10000000);

@@ -149,7 +149,7 @@ static void one_change(struct sim_mutator *m)
     if (op < m->pct_insert) {
         struct sim_doc *d = new_record(m, &a, ent);
         if (d) {
-            struct sim_put req = {.ep = sim_endpoint_newest(s), .ent = ent, .sent = d};
+            struct sim_put req = {.ep = sim_endpoint_newest(s), .ent = ent, .sent = d, .trusted = 1};
             sim_write_put(s, &a, &req, &res);
             res.status == 200 ? m->inserted++ : m->failed++;
         }
@@ -160,7 +160,7 @@ static void one_change(struct sim_mutator *m)
             snprintf(text, sizeof(text), "Changed %u", (unsigned)(rnd(m) % 1000000));
             sim_doc_set_str(&a, d, SIM_N_ID, id);
             set(&a, d, text_field(ent), text);
-            struct sim_put req = {.ep = sim_endpoint_newest(s), .ent = ent, .sent = d};
+            struct sim_put req = {.ep = sim_endpoint_newest(s), .ent = ent, .sent = d, .trusted = 1};
             sim_write_put(s, &a, &req, &res);
             res.status == 200 ? m->updated++ : m->failed++;
         }

@@ -463,7 +463,7 @@ static void put(struct sim *s, const struct sim_endpoint *ep, const struct sim_e
     }
     struct es_buf ms;
     es_buf_init(&ms, 0);
-    struct sim_put req = {.ep = ep, .ent = ent};
+    struct sim_put req = {.ep = ep, .ent = ent, .trusted = rq->trusted};
     struct sim_sel *sel;
     struct sim_sqlq q;
     sim_sqlq_init(&q);

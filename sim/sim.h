@@ -45,6 +45,9 @@ struct sim_config {
     int control;             /* serve /_sim/ */
     int retry_after;         /* seconds in Retry-After on 429, 0 = no header */
     int strict_logout;       /* 411 on a logout without Content-Length */
+    int action_204_location; /* an action done at once answers 204 with the
+                              * record's Location (recorded; the OpenAPI
+                              * calls it optional) */
     int quiet;
 };
 

@@ -795,6 +795,22 @@ static void empty_insert(struct ctx *c, struct sim_write_result *res)
     res->rec = rec;
 }
 
+/* The status is the ERP's to set (a disabled field on the form): a value a
+ * client sends is ignored, the record keeps or derives its own. */
+static void keep_status(struct ctx *c, struct sim_doc *rec, const struct sim_doc *before)
+{
+    const char *st = c->ent->def->status;
+    if (!st || !c->ent->def->status_derived)
+        return;
+    uint32_t name = sim_nm(st);
+    uint32_t n;
+    const char *was = before ? sim_doc_str(before, name, &n) : NULL;
+    if (was)
+        sim_doc_set_strn(c->a, rec, name, was, n);
+    else
+        sim_doc_del(rec, name);
+}
+
 static void put_locked(struct ctx *c, const struct sim_put *req, struct sim_write_result *res,
                        struct sim_doc **before_out)
 {
@@ -827,6 +843,8 @@ static void put_locked(struct ctx *c, const struct sim_put *req, struct sim_writ
     if (found)
         check_locked(c, f.doc, req->sent);
     merge_doc(c, rec, req->sent, c->ent->type, "");
+    if (!req->trusted)
+        keep_status(c, rec, *before_out);
     for (int k = 0; k < c->ent->def->nkeys; k++)
         canon_key(c, rec, k);
     if (!found)

@@ -26,6 +26,8 @@ struct sim_put {
     const struct sim_sqlq *filter; /* $filter locating the record, or NULL */
     int if_match, if_none_match;   /* the * preconditions */
     int64_t stamp;                 /* 0: now */
+    int trusted; /* seeding (control API, mutator): the status field is written
+                  * as sent; from clients it is read-only and ignored */
 };
 
 struct sim_write_result {

@@ -278,9 +278,32 @@ static void immediate_actions_answer_204(void **state)
            "{\"CustomerID\":{\"value\":\"C000000001\"}}", NULL, &r);
     char body[256];
     snprintf(body, sizeof(body), "{\"entity\":{\"id\":\"%s\"}}", cJSON_GetObjectItem(r.json, "id")->valuestring);
+    char id[40], loc[256], want[256];
+    snprintf(id, sizeof(id), "%s", cJSON_GetObjectItem(r.json, "id")->valuestring);
     it_resp_free(&r);
     it_req(&c, "POST", "/entity/Default/24.200.001/SalesOrder/CancelSalesOrder", body, NULL, &r);
     assert_int_equal(r.status, 204);
+    /* As recorded on a live site: the Location of the processed record. */
+    snprintf(want, sizeof(want), "/entity/Default/24.200.001/SalesOrder/%s", id);
+    assert_non_null(it_header(&r, "Location", loc, sizeof(loc)));
+    assert_string_equal(loc, want);
+    it_resp_free(&r);
+    it_logout(&c);
+    it_client_dispose(&c);
+    it_sim_stop(&quick);
+
+    /* --no-action-location: the variant the OpenAPI also allows. */
+    const char *bare[] = {"--dataset", "tiny", "--action-ms", "0", "--no-action-location", NULL};
+    it_sim_start(&quick, bare);
+    it_client_init(&c, &quick);
+    it_login(&c);
+    it_req(&c, "PUT", "/entity/Default/24.200.001/SalesOrder",
+           "{\"CustomerID\":{\"value\":\"C000000001\"}}", NULL, &r);
+    snprintf(body, sizeof(body), "{\"entity\":{\"id\":\"%s\"}}", cJSON_GetObjectItem(r.json, "id")->valuestring);
+    it_resp_free(&r);
+    it_req(&c, "POST", "/entity/Default/24.200.001/SalesOrder/CancelSalesOrder", body, NULL, &r);
+    assert_int_equal(r.status, 204);
+    assert_null(it_header(&r, "Location", loc, sizeof(loc)));
     it_resp_free(&r);
     it_logout(&c);
     it_client_dispose(&c);

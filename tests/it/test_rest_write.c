@@ -205,6 +205,37 @@ static const char *error_at(const cJSON *j, const char *field)
     return cJSON_IsString(e) ? e->valuestring : NULL;
 }
 
+/* A document's status is the ERP's: a client cannot set it (the control
+ * API, seeding a site, can). A customer's status is an ordinary field. */
+static void document_status_is_not_client_writable(void **state)
+{
+    (void)state;
+    struct it_resp r;
+    put_expect("SalesOrder",
+               "{\"CustomerID\":{\"value\":\"C000000001\"},\"Hold\":{\"value\":false},"
+               "\"Status\":{\"value\":\"Completed\"}}",
+               200, &r);
+    assert_string_equal(it_str(r.json, "Status"), "Open");
+    char path[128];
+    snprintf(path, sizeof(path), "SalesOrder/SO/%s", it_str(r.json, "OrderNbr"));
+    it_resp_free(&r);
+    it_get(&cl, path, &r);
+    assert_string_equal(it_str(r.json, "Status"), "Open");
+    it_resp_free(&r);
+    struct it_resp c;
+    it_control(&cl, "PUT", "records/SalesOrder",
+               "{\"CustomerID\":{\"value\":\"C000000001\"},\"Hold\":{\"value\":false},"
+               "\"Status\":{\"value\":\"Completed\"}}",
+               &c);
+    assert_int_equal(c.status, 200);
+    assert_string_equal(it_str(c.json, "Status"), "Completed");
+    it_resp_free(&c);
+    put_expect("Customer", "{\"CustomerID\":{\"value\":\"C000000002\"},\"Status\":{\"value\":\"On Hold\"}}",
+               200, &r);
+    assert_string_equal(it_str(r.json, "Status"), "On Hold");
+    it_resp_free(&r);
+}
+
 static void validation_errors_are_422(void **state)
 {
     (void)state;
@@ -358,6 +389,7 @@ int main(void)
         cmocka_unit_test(detail_lines_by_id_delete_and_insert),
         cmocka_unit_test(put_echo_without_select_has_all_fields_and_sent_stubs),
         cmocka_unit_test(validation_errors_are_422),
+        cmocka_unit_test(document_status_is_not_client_writable),
         cmocka_unit_test(closed_documents_refuse_changes),
         cmocka_unit_test(malformed_bodies_are_400_and_413),
         cmocka_unit_test(notes_round_trip),
