@@ -10,11 +10,31 @@
 #include "names.h"
 #include "store.h"
 
+/* A client paging with $top/$skip asks for OFFSET n, and SQLite steps over
+ * all n rows to find the page: reading a large table page by page costs
+ * O(rows^2). A cursor remembers where the last page of a query ended; when
+ * the next request asks for exactly the following page and nothing was
+ * written since, the page starts after the remembered key instead. The
+ * rows are the same ones OFFSET would give. */
+#define STORE_CURSORS 8
+
+struct cursor {
+    char *shape; /* entity, filter SQL and parameters, serialized */
+    size_t shape_n;
+    int64_t next; /* the $skip this cursor continues */
+    uint64_t gen;
+    uint64_t used;
+    sqlite3_value *k1, *k2; /* the key of the last row returned */
+};
+
 struct sim_store {
     sqlite3 *db;
     pthread_mutex_t mu;
     sqlite3_stmt *get_key, *get_id, *ins, *bulk_ins, *del, *seq_get, *seq_set;
     int bulk;
+    uint64_t gen; /* bumped by every write: cursors of an older gen are stale */
+    struct cursor cursors[STORE_CURSORS];
+    uint64_t tick;
 };
 
 #define SECONDARY_INDEXES                                                                  \
@@ -139,6 +159,11 @@ void sim_store_close(struct sim_store *s)
     sqlite3_stmt *sts[] = {s->get_key, s->get_id, s->ins, s->bulk_ins, s->del, s->seq_get, s->seq_set};
     for (size_t i = 0; i < sizeof(sts) / sizeof(sts[0]); i++)
         sqlite3_finalize(sts[i]);
+    for (int i = 0; i < STORE_CURSORS; i++) {
+        free(s->cursors[i].shape);
+        sqlite3_value_free(s->cursors[i].k1);
+        sqlite3_value_free(s->cursors[i].k2);
+    }
     sqlite3_close(s->db);
     pthread_mutex_destroy(&s->mu);
     free(s);
@@ -319,21 +344,82 @@ static int prepare_sql(struct sim_store *s, sqlite3_stmt **st, const struct es_b
     return 0;
 }
 
+static void shape_of(struct es_buf *b, const char *ent, const struct sim_sqlq *where)
+{
+    es_buf_add(b, ent, strlen(ent) + 1);
+    if (!where)
+        return;
+    es_buf_add(b, where->sql.data ? where->sql.data : "", where->sql.len + 1);
+    for (size_t i = 0; i < where->nparams; i++) {
+        const struct sim_param *p = &where->params[i];
+        es_buf_add(b, &p->type, sizeof(p->type));
+        es_buf_add(b, &p->i, sizeof(p->i));
+        es_buf_add(b, &p->n, sizeof(p->n));
+        if (p->type == SP_TEXT)
+            es_buf_add(b, p->s, p->n);
+    }
+}
+
+static struct cursor *cursor_find(struct sim_store *s, const struct es_buf *shape, int64_t skip)
+{
+    for (int i = 0; i < STORE_CURSORS; i++) {
+        struct cursor *c = &s->cursors[i];
+        if (c->shape && c->gen == s->gen && c->next == skip && c->shape_n == shape->len &&
+            !memcmp(c->shape, shape->data, shape->len))
+            return c;
+    }
+    return NULL;
+}
+
+/* Remember where a full page ended (the least recently used slot goes). */
+static void cursor_save(struct sim_store *s, struct cursor *c, struct es_buf *shape, int64_t next,
+                        sqlite3_value *k1, sqlite3_value *k2)
+{
+    if (!c) {
+        c = &s->cursors[0];
+        for (int i = 1; i < STORE_CURSORS; i++)
+            if (s->cursors[i].used < c->used)
+                c = &s->cursors[i];
+        free(c->shape);
+        c->shape = es_buf_steal(shape, &c->shape_n);
+    }
+    sqlite3_value_free(c->k1);
+    sqlite3_value_free(c->k2);
+    c->k1 = k1;
+    c->k2 = k2;
+    c->next = next;
+    c->gen = s->gen;
+    c->used = ++s->tick;
+}
+
 int sim_store_list(struct sim_store *s, const char *ent, const struct sim_sqlq *where,
                    int64_t top, int64_t skip, sim_row_cb cb, void *ctx, struct es_err *err)
 {
-    struct es_buf sql;
+    struct es_buf shape, sql;
+    es_buf_init(&shape, 0);
     es_buf_init(&sql, 0);
+    shape_of(&shape, ent, where);
+    struct cursor *c = skip > 0 && top > 0 ? cursor_find(s, &shape, skip) : NULL;
     es_buf_adds(&sql, "SELECT " COLS " FROM rec");
     size_t np = add_where(&sql, where);
+    if (c)
+        es_buf_addf(&sql, " AND (k1, k2) > (?%zu, ?%zu)", np + 4, np + 5);
     es_buf_addf(&sql, " ORDER BY k1, k2 LIMIT ?%zu OFFSET ?%zu", np + 2, np + 3);
     sqlite3_stmt *st = NULL;
     int rc = prepare_sql(s, &st, &sql, ent, where, err);
     es_buf_dispose(&sql);
-    if (rc)
+    if (rc) {
+        es_buf_dispose(&shape);
         return rc;
+    }
     sqlite3_bind_int64(st, (int)np + 2, top < 0 ? -1 : top);
-    sqlite3_bind_int64(st, (int)np + 3, skip < 0 ? 0 : skip);
+    sqlite3_bind_int64(st, (int)np + 3, c || skip < 0 ? 0 : skip);
+    if (c) {
+        sqlite3_bind_value(st, (int)np + 4, c->k1);
+        sqlite3_bind_value(st, (int)np + 5, c->k2);
+    }
+    int64_t n = 0;
+    sqlite3_value *k1 = NULL, *k2 = NULL;
     for (;;) {
         int step = sqlite3_step(st);
         if (step == SQLITE_DONE)
@@ -344,11 +430,22 @@ int sim_store_list(struct sim_store *s, const char *ent, const struct sim_sqlq *
         }
         struct sim_row r;
         column_row(st, &r);
+        if (++n == top) { /* the last row of a full page */
+            k1 = sqlite3_value_dup(sqlite3_column_value(st, 2));
+            k2 = sqlite3_value_dup(sqlite3_column_value(st, 3));
+        }
         rc = cb(&r, ctx);
         if (rc)
             break;
     }
     sqlite3_finalize(st);
+    if (!rc && k1 && k2) {
+        cursor_save(s, c, &shape, (skip < 0 ? 0 : skip) + top, k1, k2);
+    } else {
+        sqlite3_value_free(k1);
+        sqlite3_value_free(k2);
+    }
+    es_buf_dispose(&shape);
     return rc;
 }
 
@@ -374,6 +471,7 @@ int64_t sim_store_count(struct sim_store *s, const char *ent, const struct sim_s
 
 int sim_store_put(struct sim_store *s, const struct sim_row *row, struct es_err *err)
 {
+    s->gen++;
     sqlite3_stmt *st = s->bulk ? s->bulk_ins : s->ins;
     sqlite3_bind_text(st, 1, row->ent, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, row->id, -1, SQLITE_STATIC);
@@ -395,6 +493,7 @@ int sim_store_put(struct sim_store *s, const struct sim_row *row, struct es_err 
 
 int sim_store_delete(struct sim_store *s, const char *id, struct es_err *err)
 {
+    s->gen++;
     sqlite3_bind_text(s->del, 1, id, -1, SQLITE_STATIC);
     int rc = sqlite3_step(s->del);
     sqlite3_reset(s->del);
