@@ -115,7 +115,8 @@ static void no_session_is_401(void **state)
     struct it_resp r;
     it_get(&c, "Customer", &r);
     assert_int_equal(r.status, 401);
-    assert_non_null(cJSON_GetObjectItem(r.json, "message"));
+    assert_string_equal(cJSON_GetObjectItem(r.json, "message")->valuestring,
+                        "Authorization has been denied for this request.");
     it_resp_free(&r);
     snprintf(c.bearer, sizeof(c.bearer), "not-a-token");
     it_get(&c, "Customer", &r);
