@@ -457,3 +457,17 @@ void it_receiver_stop(struct it_receiver *r)
     pthread_mutex_destroy(&r->mu);
     free(r);
 }
+
+void it_session_start(struct it_sim *s, struct it_client *c, const char *const *args)
+{
+    it_sim_start(s, args);
+    it_client_init(c, s);
+    it_login(c);
+}
+
+void it_session_stop(struct it_sim *s, struct it_client *c)
+{
+    it_logout(c);
+    it_client_dispose(c);
+    it_sim_stop(s);
+}

@@ -63,6 +63,10 @@ const char *it_esc(const char *s);
 /* Cookie sign-in as admin/123 into tenant Company: asserts 204. */
 void it_login(struct it_client *c);
 void it_logout(struct it_client *c);
+/* The usual fixture: start acusim with args, a client, signed in; and its
+ * end: signed out, disposed, stopped. */
+void it_session_start(struct it_sim *s, struct it_client *c, const char *const *args);
+void it_session_stop(struct it_sim *s, struct it_client *c);
 /* OAuth password grant; stores the bearer token in the client. Returns the
  * HTTP status. */
 long it_oauth(struct it_client *c, const char *scope, struct it_resp *out);

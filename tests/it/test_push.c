@@ -30,9 +30,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    it_logout(&cl);
-    it_client_dispose(&cl);
-    it_sim_stop(&sim);
+    it_session_stop(&sim, &cl);
     return 0;
 }
 

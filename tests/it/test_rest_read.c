@@ -21,18 +21,14 @@ static int setup(void **state)
 {
     (void)state;
     const char *args[] = {"--dataset", "tiny", "--timezone", "America/New_York", NULL};
-    it_sim_start(&sim, args);
-    it_client_init(&cl, &sim);
-    it_login(&cl);
+    it_session_start(&sim, &cl, args);
     return 0;
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    it_logout(&cl);
-    it_client_dispose(&cl);
-    it_sim_stop(&sim);
+    it_session_stop(&sim, &cl);
     return 0;
 }
 

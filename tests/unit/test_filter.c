@@ -18,6 +18,7 @@
 #include "filter.h"
 #include "names.h"
 #include "schema.h"
+#include "support.h"
 
 /* The schema fills the global name table: load it once for the whole group. */
 static struct sim_schema *schema;
@@ -26,23 +27,14 @@ static struct sim_entity *customer, *sales_order, *contact;
 static int load_endpoint(void **state)
 {
     (void)state;
-    const char *dir = getenv("ACUSIM_REFERENCE");
-    char path[1024];
-    snprintf(path, sizeof(path), "%s/Default_24.200.001.openapi.json",
-             dir && *dir ? dir : ES_REFERENCE_DIR);
-    struct es_err err = {0};
-    schema = sim_schema_load(path, "24.200.001", sim_entity_names(), &err);
-    if (!schema) {
-        print_error("%s\n", err.msg);
+    schema = ut_schema_load("24.200.001");
+    if (!schema)
         return -1;
-    }
-    customer = sim_entity_bind(sim_entity_def_find("Customer"), schema, &err);
-    sales_order = sim_entity_bind(sim_entity_def_find("SalesOrder"), schema, &err);
-    contact = sim_entity_bind(sim_entity_def_find("Contact"), schema, &err);
-    if (!customer || !sales_order || !contact) {
-        print_error("%s\n", err.msg);
+    customer = ut_bind(schema, "Customer");
+    sales_order = ut_bind(schema, "SalesOrder");
+    contact = ut_bind(schema, "Contact");
+    if (!customer || !sales_order || !contact)
         return -1;
-    }
     /* Offset-less literals are read in the API user's zone. */
     return es_tz_set("America/New_York") == 0 ? 0 : -1;
 }

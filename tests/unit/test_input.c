@@ -19,6 +19,7 @@
 #include "input.h"
 #include "names.h"
 #include "schema.h"
+#include "support.h"
 
 static struct sim_schema *schema;
 static const struct sim_type *customer, *sales_order;
@@ -26,16 +27,9 @@ static const struct sim_type *customer, *sales_order;
 static int load_endpoint(void **state)
 {
     (void)state;
-    const char *dir = getenv("ACUSIM_REFERENCE");
-    char path[1024];
-    snprintf(path, sizeof(path), "%s/Default_24.200.001.openapi.json",
-             dir && *dir ? dir : ES_REFERENCE_DIR);
-    struct es_err err = {0};
-    schema = sim_schema_load(path, "24.200.001", sim_entity_names(), &err);
-    if (!schema) {
-        print_error("%s\n", err.msg);
+    schema = ut_schema_load("24.200.001");
+    if (!schema)
         return -1;
-    }
     customer = sim_schema_type(schema, "Customer");
     sales_order = sim_schema_type(schema, "SalesOrder");
     if (!customer || !sales_order)

@@ -19,6 +19,7 @@
 #include "names.h"
 #include "render.h"
 #include "schema.h"
+#include "support.h"
 #include "sel.h"
 
 #define BASE "/AcumaticaERP/entity/Default/24.200.001/"
@@ -30,23 +31,14 @@ static struct sim_entity *customer, *sales_order, *stock_item;
 static int load_endpoint(void **state)
 {
     (void)state;
-    const char *dir = getenv("ACUSIM_REFERENCE");
-    char path[1024];
-    snprintf(path, sizeof(path), "%s/Default_24.200.001.openapi.json",
-             dir && *dir ? dir : ES_REFERENCE_DIR);
-    struct es_err err = {0};
-    schema = sim_schema_load(path, "24.200.001", sim_entity_names(), &err);
-    if (!schema) {
-        print_error("%s\n", err.msg);
+    schema = ut_schema_load("24.200.001");
+    if (!schema)
         return -1;
-    }
-    customer = sim_entity_bind(sim_entity_def_find("Customer"), schema, &err);
-    sales_order = sim_entity_bind(sim_entity_def_find("SalesOrder"), schema, &err);
-    stock_item = sim_entity_bind(sim_entity_def_find("StockItem"), schema, &err);
-    if (!customer || !sales_order || !stock_item) {
-        print_error("%s\n", err.msg);
+    customer = ut_bind(schema, "Customer");
+    sales_order = ut_bind(schema, "SalesOrder");
+    stock_item = ut_bind(schema, "StockItem");
+    if (!customer || !sales_order || !stock_item)
         return -1;
-    }
     /* The API user's zone: EST in winter, EDT in summer. */
     return es_tz_set("America/New_York") == 0 ? 0 : -1;
 }
