@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "erpsync/timeutil.h"
+#include "erpsync/utf8.h"
 #include "doc.h"
 #include "filter.h"
 #include "names.h"
@@ -31,10 +32,13 @@ struct parser {
     size_t tprefix_n;
 };
 
+/* The filter quoted in a message: at most 160 bytes, whole characters. */
+#define QUOTED(p) (int)es_utf8_fit((p)->text, (p)->len, 160), (p)->text
+
 static int syntax(struct parser *p, size_t pos)
 {
-    return es_err_set(p->err, ES_EINVAL, "Syntax error at position %zu in '%.160s'.", pos,
-                      p->text);
+    return es_err_set(p->err, ES_EINVAL, "Syntax error at position %zu in '%.*s'.", pos,
+                      QUOTED(p));
 }
 
 static int is_ident_char(int c)
@@ -51,8 +55,8 @@ static int lex_quoted(struct parser *p)
     for (;;) {
         if (i >= p->len)
             return es_err_set(p->err, ES_EINVAL,
-                              "There is an unterminated literal at position %zu in '%.160s'.",
-                              p->pos, p->text);
+                              "There is an unterminated literal at position %zu in '%.*s'.",
+                              p->pos, QUOTED(p));
         if (p->text[i] == '\'') {
             if (i + 1 < p->len && p->text[i + 1] == '\'') {
                 out[n++] = '\'';
@@ -202,8 +206,8 @@ static int parse_typed(struct parser *p, struct sim_fnode *n)
         struct es_iso t;
         if (es_iso_parse(&t, p->ts, p->tn))
             return es_err_set(p->err, ES_EINVAL,
-                              "Unrecognized '%.*s' literal '%.*s' at position %zu in '%.160s'.",
-                              (int)pn, pre, (int)p->tn, p->ts, p->tpos, p->text);
+                              "Unrecognized '%.*s' literal '%.*s' at position %zu in '%.*s'.",
+                              (int)pn, pre, (int)p->tn, p->ts, p->tpos, QUOTED(p));
         n->lit = LIT_DT;
         n->i = es_iso_to_ms(&t); /* no offset: the API user's zone */
         return 0;
@@ -618,9 +622,6 @@ static int mirror(int op)
     }
 }
 
-static int compile(struct sim_sqlq *q, struct es_arena *a, const struct sim_entity *e,
-                   const struct sim_fnode *n, struct es_err *err);
-
 /* LIKE pattern for a string function, with % and _ escaped. */
 static int like_call(struct sim_sqlq *q, struct es_arena *a, const struct sim_entity *e,
                      const struct sim_fnode *n, struct es_err *err)
@@ -727,26 +728,64 @@ static int compile_cmp(struct sim_sqlq *q, struct es_arena *a, const struct sim_
     return 0;
 }
 
-static int compile(struct sim_sqlq *q, struct es_arena *a, const struct sim_entity *e,
-                   const struct sim_fnode *n, struct es_err *err)
+/* SQLite's parser overflows at about 45 nested parentheses, so the SQL is
+ * kept flat: a chain of ands or ors is one group, double negations cancel,
+ * and what still nests deeper than this is refused. */
+#define MAX_SQL_DEPTH 24
+#define MAX_CHAIN_TERMS 500 /* SQLite's expression depth limit is 1000 */
+
+static int compile_at(struct sim_sqlq *q, struct es_arena *a, const struct sim_entity *e,
+                      const struct sim_fnode *n, int depth, struct es_err *err);
+
+/* a or b or c: "(a OR b OR c)", the terms in their written order. */
+static int compile_chain(struct sim_sqlq *q, struct es_arena *a, const struct sim_entity *e,
+                         const struct sim_fnode *n, int depth, struct es_err *err)
 {
+    const struct sim_fnode *stack[MAX_CHAIN_TERMS + 1];
+    int sp = 0, terms = 0;
+    stack[sp++] = n;
+    es_buf_adds(&q->sql, "(");
+    while (sp) {
+        const struct sim_fnode *x = stack[--sp];
+        if (x->op == n->op) {
+            if (sp + 2 > MAX_CHAIN_TERMS)
+                break;
+            stack[sp++] = x->r;
+            stack[sp++] = x->l;
+            continue;
+        }
+        if (terms++)
+            es_buf_adds(&q->sql, n->op == F_AND ? " AND " : " OR ");
+        if (compile_at(q, a, e, x, depth + 1, err))
+            return ES_EINVAL;
+    }
+    if (sp)
+        return es_err_set(err, ES_EINVAL, "The $filter has more than %d conditions.",
+                          MAX_CHAIN_TERMS);
+    es_buf_adds(&q->sql, ")");
+    return 0;
+}
+
+static int compile_at(struct sim_sqlq *q, struct es_arena *a, const struct sim_entity *e,
+                      const struct sim_fnode *n, int depth, struct es_err *err)
+{
+    if (depth > MAX_SQL_DEPTH)
+        return es_err_set(err, ES_EINVAL, "The $filter is nested too deeply.");
     switch (n->op) {
     case F_AND:
-    case F_OR:
-        es_buf_adds(&q->sql, "(");
-        if (compile(q, a, e, n->l, err))
-            return ES_EINVAL;
-        es_buf_adds(&q->sql, n->op == F_AND ? " AND " : " OR ");
-        if (compile(q, a, e, n->r, err))
-            return ES_EINVAL;
-        es_buf_adds(&q->sql, ")");
-        return 0;
-    case F_NOT:
+    case F_OR: return compile_chain(q, a, e, n, depth, err);
+    case F_NOT: {
+        int negate = 0;
+        while (n->op == F_NOT)
+            negate = !negate, n = n->l;
+        if (!negate)
+            return compile_at(q, a, e, n, depth, err);
         es_buf_adds(&q->sql, "(NOT ");
-        if (compile(q, a, e, n->l, err))
+        if (compile_at(q, a, e, n, depth + 1, err))
             return ES_EINVAL;
         es_buf_adds(&q->sql, ")");
         return 0;
+    }
     case F_CALL: return compile_call(q, a, e, n, err);
     case F_FIELD: {
         struct fref f;
@@ -771,10 +810,20 @@ static int compile(struct sim_sqlq *q, struct es_arena *a, const struct sim_enti
 int sim_filter_sql(struct sim_sqlq *q, struct es_arena *a, const struct sim_entity *e,
                    const struct sim_fnode *n, struct es_err *err)
 {
-    return compile(q, a, e, n, err);
+    return compile_at(q, a, e, n, 0, err);
 }
 
 /* ---- evaluation over plain values (generic inquiries) ---- */
+
+/* An integer as a decimal's micro-units, saturated: a literal past what a
+ * decimal holds still compares as larger (or smaller) than any. */
+static int64_t scaled(int64_t i)
+{
+    int64_t out;
+    if (__builtin_mul_overflow(i, (int64_t)SIM_DEC_SCALE, &out))
+        return i < 0 ? INT64_MIN : INT64_MAX;
+    return out;
+}
 
 static int cmp_values(const struct sim_val *v, int wt, const struct sim_fnode *lit, int *out)
 {
@@ -798,9 +847,9 @@ static int cmp_values(const struct sim_val *v, int wt, const struct sim_fnode *l
             return -1;
         a = v->u.i, b = lit->i;
     } else {
-        a = v->t == SV_DEC ? v->u.i : v->u.i * SIM_DEC_SCALE;
+        a = v->t == SV_DEC ? v->u.i : scaled(v->u.i);
         if (lit->lit == LIT_INT)
-            b = lit->i * SIM_DEC_SCALE;
+            b = scaled(lit->i);
         else if (lit->lit == LIT_DEC)
             b = lit->i;
         else

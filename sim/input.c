@@ -10,6 +10,7 @@
 
 #include "erpsync/err.h"
 #include "erpsync/timeutil.h"
+#include "erpsync/utf8.h"
 #include "input.h"
 #include "names.h"
 
@@ -217,8 +218,11 @@ int sim_input_value(struct sim_val *out, struct es_arena *a, int wt, const cJSON
         break;
     }
     char *text = cJSON_PrintUnformatted(v);
-    snprintf(msg, msgcap, "Error converting value %s to type '%s'.", text ? text : "?",
-             sim_wt_name(wt));
+    const char *shown = text ? text : "?";
+    /* The value is cut, at a character boundary, so the message stays whole. */
+    size_t room = msgcap > 64 ? msgcap - 64 : 0;
+    snprintf(msg, msgcap, "Error converting value %.*s to type '%s'.",
+             (int)es_utf8_fit(shown, strlen(shown), room), shown, sim_wt_name(wt));
     cJSON_free(text);
     return ES_EINVAL;
 }

@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "erpsync/err.h"
+#include "erpsync/utf8.h"
 
 void es_err_clear(struct es_err *err)
 {
@@ -18,8 +19,10 @@ int es_err_set(struct es_err *err, int code, const char *fmt, ...)
         return code;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+    int n = vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
     va_end(ap);
+    if (n >= (int)sizeof(err->msg))
+        es_utf8_trim(err->msg);
     err->code = code;
     return code;
 }

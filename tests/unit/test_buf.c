@@ -271,10 +271,14 @@ static void arena_reset_reuses_memory(void **state)
     void *again = es_arena_alloc(&a, 16);
     assert_int_equal((uintptr_t)again % 16, 0);
     assert_int_equal(a.used_total, 16);
-    /* One chunk kept, allocations restart at its beginning. */
+    /* One chunk kept, allocations restart at its beginning (the checking
+     * builds give every allocation its own block instead). */
     es_arena_reset(&a);
     void *same = es_arena_alloc(&a, 16);
+#ifndef ES_ARENA_PER_ALLOC
     assert_ptr_equal(same, again);
+#endif
+    (void)same;
     (void)first;
     es_arena_dispose(&a);
     /* Reset of an unused arena is harmless; the default chunk size is used. */

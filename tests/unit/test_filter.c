@@ -18,6 +18,7 @@
 #include "filter.h"
 #include "names.h"
 #include "schema.h"
+#include "store.h"
 #include "support.h"
 
 /* The schema fills the global name table: load it once for the whole group. */
@@ -46,6 +47,12 @@ static int free_endpoint(void **state)
     sim_entity_free(sales_order);
     sim_entity_free(contact);
     sim_schema_free(schema);
+    return 0;
+}
+
+static int no_row(const struct sim_row *r, void *ctx)
+{
+    (void)r, (void)ctx;
     return 0;
 }
 
@@ -465,11 +472,13 @@ static void compiles_to_sql(void **state)
          "not Hold and OrderType eq 'SO'",
          "((NOT (sim_field(body,{Hold}) = 1)) AND (k1 COLLATE NOCASE = ?1))",
          {"t:SO"}},
-        {"SalesOrder", "not not Hold", "(NOT (NOT (sim_field(body,{Hold}) = 1)))", {NULL}},
+        /* double negations cancel (SQLite's parser has little room for nesting) */
+        {"SalesOrder", "not not Hold", "(sim_field(body,{Hold}) = 1)", {NULL}},
+        {"SalesOrder", "not not not Hold", "(NOT (sim_field(body,{Hold}) = 1))", {NULL}},
         {"Customer",
          "CustomerID eq 'A' and CustomerName eq 'B' and CreditLimit gt 1",
-         "(((k1 COLLATE NOCASE = ?1) AND (sim_field(body,{CustomerName}) COLLATE NOCASE = ?2)) "
-         "AND (sim_field(body,{CreditLimit}) > ?3))",
+         "((k1 COLLATE NOCASE = ?1) AND (sim_field(body,{CustomerName}) COLLATE NOCASE = ?2) "
+         "AND (sim_field(body,{CreditLimit}) > ?3))", /* one group per chain */
          {"t:A", "t:B", "i:1000000"}},
         /* a literal on the left is mirrored */
         {"Customer", "'C1' eq CustomerID", "(k1 COLLATE NOCASE = ?1)", {"t:C1"}},
@@ -627,8 +636,8 @@ static void notes_top_level_fields_and_numbers_on(void **state)
     assert_int_equal(sim_filter_sql(&q, &a, customer, t, &err), 0);
     char want[256];
     expand_ids(want, sizeof(want),
-               "?1 AND ((((k1 COLLATE NOCASE = ?2) AND (sim_field(body,{CreditLimit}) > ?3)) AND "
-               "(k1 COLLATE NOCASE <> ?4)) AND (sim_field(body,{MainContact},{Email}) COLLATE "
+               "?1 AND ((k1 COLLATE NOCASE = ?2) AND (sim_field(body,{CreditLimit}) > ?3) AND "
+               "(k1 COLLATE NOCASE <> ?4) AND (sim_field(body,{MainContact},{Email}) COLLATE "
                "NOCASE = ?5))");
     assert_string_equal(q.sql.data, want);
     assert_int_equal(q.nparams, 5);
@@ -762,6 +771,11 @@ static void evaluates_rows(void **state)
         {"(Qty gt 5 or Price gt 100) and Active eq false", 0},
         {"Code eq guid'0B5A9C1E-1111-4A3B-9D7E-2D4B5C6A7E81'", 1},
         {"Code eq '0b5a9c1e-1111-4a3b-9d7e-2d4b5c6a7e82'", 0},
+        /* integers past what a decimal holds compare, not overflow */
+        {"Qty gt 10000000000000", 0},
+        {"Qty lt 1000000000000000000", 1},
+        {"Price gt -1000000000000000000", 1},
+        {"Price lt 10000000000000", 1},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         const struct eval_case *c = &cases[i];
@@ -836,6 +850,100 @@ static void check_rejects_unknown_columns_and_shapes(void **state)
     }
 }
 
+/* Runs a compiled filter in a real (empty) store: SQLite must accept it. */
+static int runs_in_sqlite(const char *entity_name, const char *filter, struct es_err *err)
+{
+    struct sim_store *st;
+    struct es_arena a;
+    es_arena_init(&a, 0);
+    struct sim_sqlq q;
+    sim_sqlq_init(&q);
+    struct sim_fnode *t;
+    int rc = sim_store_open(&st, NULL, err);
+    if (!rc)
+        rc = sim_filter_parse(&t, &a, filter, err) ||
+                     sim_filter_sql(&q, &a, entity(entity_name), t, err)
+                 ? ES_EINVAL
+                 : sim_store_list(st, entity_name, &q, 10, 0, no_row, NULL, err);
+    sim_store_close(st);
+    sim_sqlq_dispose(&q);
+    es_arena_dispose(&a);
+    return rc;
+}
+
+/* Found by fuzzing: a batch lookup of 89 ors, or 43 nots, compiled to SQL
+ * nested too deep for SQLite's parser ("parser stack overflow"). */
+static void long_chains_and_deep_nesting_reach_sqlite_or_say_why(void **state)
+{
+    (void)state;
+    static char text[64 * 1024];
+    struct es_err err = {0};
+    size_t n = 0;
+    for (int i = 0; i < 400; i++)
+        n += (size_t)snprintf(text + n, sizeof(text) - n, "%sOrderNbr eq '%06d'", i ? " or " : "", i);
+    if (runs_in_sqlite("SalesOrder", text, &err))
+        fail_msg("400 ors: %s", err.msg);
+    n = 0;
+    for (int i = 0; i < 60; i++)
+        n += (size_t)snprintf(text + n, sizeof(text) - n, "not ");
+    snprintf(text + n, sizeof(text) - n, "Hold");
+    if (runs_in_sqlite("SalesOrder", text, &err))
+        fail_msg("60 nots: %s", err.msg);
+    /* Nesting that cannot be flattened is refused by name, not by SQLite. */
+    n = 0;
+    for (int i = 0; i < 30; i++)
+        n += (size_t)snprintf(text + n, sizeof(text) - n, "Hold eq true %s (", i % 2 ? "and" : "or");
+    n += (size_t)snprintf(text + n, sizeof(text) - n, "Hold");
+    for (int i = 0; i < 30; i++)
+        text[n++] = ')';
+    text[n] = '\0';
+    assert_int_equal(runs_in_sqlite("SalesOrder", text, &err), ES_EINVAL);
+    assert_string_equal(err.msg, "The $filter is nested too deeply.");
+    es_err_clear(&err);
+    n = 0;
+    for (int i = 0; i < 501; i++)
+        n += (size_t)snprintf(text + n, sizeof(text) - n, "%sOrderNbr eq '%d'", i ? " or " : "", i);
+    assert_int_equal(runs_in_sqlite("SalesOrder", text, &err), ES_EINVAL);
+    assert_non_null(strstr(err.msg, "more than 500 conditions"));
+}
+
+static int valid_utf8(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        int len = *p < 0x80 ? 1 : (*p >> 5) == 6 ? 2 : (*p >> 4) == 14 ? 3 : (*p >> 3) == 30 ? 4 : 0;
+        if (!len)
+            return 0;
+        for (int i = 1; i < len; i++)
+            if ((p[i] & 0xC0) != 0x80)
+                return 0;
+        p += len;
+    }
+    return 1;
+}
+
+/* Found by fuzzing: the filter quoted in a message was cut at 160 bytes,
+ * inside a character, which made the JSON error answer invalid UTF-8. */
+static void messages_quote_whole_characters(void **state)
+{
+    (void)state;
+    char text[512];
+    size_t n = (size_t)snprintf(text, sizeof(text), "CustomerName eq '");
+    while (n < 300)
+        n += (size_t)snprintf(text + n, sizeof(text) - n, "\xc3\xa9"); /* é, 2 bytes */
+    snprintf(text + n, sizeof(text) - n, "' and ("); /* a syntax error at the end */
+    for (int shift = 0; shift < 2; shift++) {
+        struct es_arena a;
+        es_arena_init(&a, 0);
+        struct es_err err = {0};
+        struct sim_fnode *t;
+        assert_int_equal(sim_filter_parse(&t, &a, text + shift, &err), ES_EINVAL);
+        if (!valid_utf8(err.msg))
+            fail_msg("not UTF-8: %s", err.msg);
+        es_arena_dispose(&a);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -852,6 +960,8 @@ int main(void)
         cmocka_unit_test(evaluates_rows),
         cmocka_unit_test(check_accepts_function_compared_with_boolean),
         cmocka_unit_test(check_rejects_unknown_columns_and_shapes),
+        cmocka_unit_test(long_chains_and_deep_nesting_reach_sqlite_or_say_why),
+        cmocka_unit_test(messages_quote_whole_characters),
     };
     return cmocka_run_group_tests(tests, load_endpoint, free_endpoint);
 }

@@ -199,6 +199,31 @@ static void refusals_quote_the_value(void **state)
         assert_string_equal(msg, cases[i].msg);
         cJSON_Delete(j);
     }
+    /* A long value is cut at a character boundary; the message stays whole
+     * (found by fuzzing: it was cut inside a character, and so was the
+     * type name at its end). */
+    char json[700] = "\"";
+    for (int k = 0; k < 150; k++)
+        strcat(json, "\xe2\x82\xac"); /* the euro sign, 3 bytes */
+    strcat(json, "\"");
+    for (size_t shift = 0; shift < 3; shift++) {
+        cJSON *j = cJSON_Parse(json);
+        memmove(j->valuestring, j->valuestring + shift, strlen(j->valuestring + shift) + 1);
+        struct sim_val v;
+        char msg[256] = "";
+        assert_int_equal(sim_input_value(&v, &a, WT_DECIMAL, j, msg, sizeof(msg)), ES_EINVAL);
+        const char *tail = " to type 'DecimalValue'.";
+        assert_true(strlen(msg) > strlen(tail));
+        assert_string_equal(msg + strlen(msg) - strlen(tail), tail);
+        /* whole characters: the text before the quote ends with a whole euro */
+        const char *q = strstr(msg, tail);
+        assert_non_null(q);
+        size_t start = strlen("Error converting value \"");
+        size_t body = (size_t)(q - msg) - start;
+        if (shift == 0)
+            assert_int_equal(body % 3, 0);
+        cJSON_Delete(j);
+    }
     /* A missing value is an empty one. */
     struct sim_val v;
     char msg[8];
