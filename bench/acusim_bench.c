@@ -263,7 +263,7 @@ int main(int argc, char **argv)
     paged("Customer + MainContact/Address expanded", "Customer",
           "$expand=MainContact,MainContact/Address", 1000);
     paged("StockItem, all fields, pages of 1000", "StockItem", "", 1000);
-    paged("SalesOrder + Details, pages of 200", "SalesOrder", "$expand=Details", 200);
+    paged("SalesOrder + Details, pages of 1000", "SalesOrder", "$expand=Details", 1000);
     char delta[256], since[32];
     time_t t = time(NULL) - 10 * 86400;
     strftime(since, sizeof(since), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
