@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -202,6 +203,7 @@ static void start_sim(const char *bin, const char *ref, const char *dataset, con
     if (sim_pid < 0)
         die("fork");
     if (sim_pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGTERM); /* no orphan if the benchmark dies */
         dup2(fd[1], 1);
         close(fd[0]);
         close(fd[1]);

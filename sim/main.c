@@ -71,6 +71,10 @@ static const char usage[] =
     "  --action-ms N           long-running actions take N ms: 202 + Location, then\n"
     "                          204; 0 answers 204 at once (default 300)\n"
     "  --no-strict-logout      accept a logout without Content-Length (IIS answers 411)\n"
+    "  --new-number POLICY     a PUT naming a document number that does not exist:\n"
+    "                          keep (insert with it), renumber (insert with the\n"
+    "                          next number) or reject (500); unconfirmed on a\n"
+    "                          live site (default keep)\n"
     "  --no-action-location    an action done at once answers 204 without the\n"
     "                          record's Location (the OpenAPI makes it optional)\n"
     "\n"
@@ -87,7 +91,7 @@ enum {
     OPT_CLIENT_SECRET, OPT_REFERENCE, OPT_MAX_SESSIONS, OPT_MAX_CONCURRENT, OPT_PER_MINUTE,
     OPT_QUEUE_MAX, OPT_QUEUE_TIMEOUT, OPT_IDLE, OPT_LOGIN_STATUS, OPT_RETRY_AFTER, OPT_ACTION_MS,
     OPT_NO_STRICT_LOGOUT,
-    OPT_NO_ACTION_LOCATION, OPT_COUNT /* + GEN_* */
+    OPT_NO_ACTION_LOCATION, OPT_NEW_NUMBER, OPT_COUNT /* + GEN_* */
 };
 
 static const struct option options[] = {
@@ -119,6 +123,7 @@ static const struct option options[] = {
     {"action-ms", required_argument, NULL, OPT_ACTION_MS},
     {"no-strict-logout", no_argument, NULL, OPT_NO_STRICT_LOGOUT},
     {"no-action-location", no_argument, NULL, OPT_NO_ACTION_LOCATION},
+    {"new-number", required_argument, NULL, OPT_NEW_NUMBER},
     {"customers", required_argument, NULL, OPT_COUNT + GEN_CUSTOMERS},
     {"stock-items", required_argument, NULL, OPT_COUNT + GEN_STOCK_ITEMS},
     {"services", required_argument, NULL, OPT_COUNT + GEN_SERVICES},
@@ -197,6 +202,19 @@ static void parse(struct sim_config *c, int argc, char **argv)
         case OPT_ACTION_MS: c->action_ms = number(n, optarg, 0, 3600000); break;
         case OPT_NO_STRICT_LOGOUT: c->strict_logout = 0; break;
         case OPT_NO_ACTION_LOCATION: c->action_204_location = 0; break;
+        case OPT_NEW_NUMBER:
+            if (!strcmp(optarg, "keep"))
+                c->new_number = SIM_NUMBER_KEEP;
+            else if (!strcmp(optarg, "renumber"))
+                c->new_number = SIM_NUMBER_RENUMBER;
+            else if (!strcmp(optarg, "reject"))
+                c->new_number = SIM_NUMBER_REJECT;
+            else {
+                fprintf(stderr, "acusim: --new-number: '%s' is not keep, renumber or reject\n",
+                        optarg);
+                exit(2);
+            }
+            break;
         default:
             if (code >= OPT_COUNT && code < OPT_COUNT + GEN_NCOUNTS) {
                 c->counts[code - OPT_COUNT] = number(n, optarg, 0, 10000000);

@@ -45,6 +45,10 @@ struct sim_config {
     int control;             /* serve /_sim/ */
     int retry_after;         /* seconds in Retry-After on 429, 0 = no header */
     int strict_logout;       /* 411 on a logout without Content-Length */
+    int new_number;          /* a PUT naming a document number that does not
+                              * exist: SIM_NUMBER_KEEP inserts it with that
+                              * number, _RENUMBER with the next one, _REJECT
+                              * refuses it (unconfirmed, API-NOTES §10.3) */
     int action_204_location; /* an action done at once answers 204 with the
                               * record's Location (recorded; the OpenAPI
                               * calls it optional) */
@@ -78,6 +82,8 @@ struct sim {
     void *http; /* the MHD daemon */
     char *owned_client_id; /* the default OAuth client id, when derived */
 };
+
+enum { SIM_NUMBER_KEEP, SIM_NUMBER_RENUMBER, SIM_NUMBER_REJECT };
 
 /* Defaults for every option. */
 void sim_config_defaults(struct sim_config *c);

@@ -811,6 +811,26 @@ static void keep_status(struct ctx *c, struct sim_doc *rec, const struct sim_doc
         sim_doc_del(rec, name);
 }
 
+/* A client inserting a document under a number that does not exist: what
+ * Acumatica does is unconfirmed (API-NOTES §10.3), so acusim does what
+ * --new-number says. Returns 1 when the insert is refused. */
+static int new_number_refused(struct ctx *c, struct sim_doc *rec, struct sim_write_result *res)
+{
+    const struct sim_entity_def *def = c->ent->def;
+    if (!def->autonum || !def->status_derived || !has_value(rec, def->autonum))
+        return 0;
+    if (c->s->cfg.new_number == SIM_NUMBER_RENUMBER) {
+        sim_doc_del(rec, sim_nm(def->autonum));
+    } else if (c->s->cfg.new_number == SIM_NUMBER_REJECT) {
+        uint32_t n;
+        const char *nbr = sim_doc_str(rec, sim_nm(def->autonum), &n);
+        fail(res, 500, "PX.Data.PXException", "%s '%.*s' cannot be found in the system.",
+             def->display, nbr ? (int)n : 0, nbr ? nbr : "");
+        return 1;
+    }
+    return 0;
+}
+
 static void put_locked(struct ctx *c, const struct sim_put *req, struct sim_write_result *res,
                        struct sim_doc **before_out)
 {
@@ -859,6 +879,8 @@ static void put_locked(struct ctx *c, const struct sim_put *req, struct sim_writ
                  found ? "Updating" : "Inserting", c->ent->def->display);
         return;
     }
+    if (!found && !req->trusted && new_number_refused(c, rec, res))
+        return;
     if (!found && c->ent->def->autonum && number(c, rec, &err)) {
         fail(res, 500, "PX.Data.PXException", "%s", err.msg);
         return;

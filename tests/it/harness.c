@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -54,6 +55,9 @@ void it_sim_start(struct it_sim *s, const char *const *args)
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
+        /* A test that fails half-way never stops its acusim: let it die
+         * with the test, or it would hold ctest's output pipe open. */
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
         dup2(fd[1], 1);
         close(fd[0]);
         close(fd[1]);

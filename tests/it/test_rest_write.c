@@ -376,6 +376,54 @@ static void delete_by_key_and_id(void **state)
     (void)id;
 }
 
+/* A PUT naming an order number that does not exist (API-NOTES §10.3, not
+ * confirmed on a live site): each policy of --new-number. */
+static void unknown_document_numbers_follow_the_policy(void **state)
+{
+    (void)state;
+    static const char body[] = "{\"OrderType\":{\"value\":\"SO\"},\"OrderNbr\":{\"value\":\"777777\"},"
+                               "\"CustomerID\":{\"value\":\"C000000001\"}}";
+    struct it_resp r;
+    put_expect("SalesOrder", body, 200, &r); /* keep, the default */
+    assert_string_equal(it_str(r.json, "OrderNbr"), "777777");
+    it_resp_free(&r);
+    static const char *const policies[] = {"renumber", "reject"};
+    for (int i = 0; i < 2; i++) {
+        const char *args[] = {"--dataset", "tiny", "--new-number", policies[i], NULL};
+        struct it_sim other;
+        struct it_client c;
+        it_session_start(&other, &c, args);
+        it_put(&c, "SalesOrder", body, &r);
+        if (i == 0) {
+            assert_int_equal(r.status, 200);
+            assert_string_not_equal(it_str(r.json, "OrderNbr"), "777777");
+        } else {
+            assert_int_equal(r.status, 500);
+            assert_non_null(strstr(r.body, "777777"));
+        }
+        it_resp_free(&r);
+        it_get(&c, "SalesOrder/SO/777777", &r);
+        assert_int_equal(r.status, 500); /* not created under that number */
+        it_resp_free(&r);
+        /* An existing number is an update under every policy. */
+        it_put(&c, "SalesOrder", "{\"CustomerID\":{\"value\":\"C000000001\"}}", &r);
+        assert_int_equal(r.status, 200);
+        char nbr[32], upd[256];
+        snprintf(nbr, sizeof(nbr), "%s", it_str(r.json, "OrderNbr"));
+        it_resp_free(&r);
+        snprintf(upd, sizeof(upd),
+                 "{\"OrderType\":{\"value\":\"SO\"},\"OrderNbr\":{\"value\":\"%s\"},"
+                 "\"Description\":{\"value\":\"updated\"}}",
+                 nbr);
+        it_put(&c, "SalesOrder?$select=OrderNbr,Description", upd, &r);
+        assert_int_equal(r.status, 200);
+        assert_string_equal(it_str(r.json, "OrderNbr"), nbr);
+        assert_string_equal(it_str(r.json, "Description"), "updated");
+        it_resp_free(&r);
+        it_session_stop(&other, &c);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -390,6 +438,7 @@ int main(void)
         cmocka_unit_test(malformed_bodies_are_400_and_413),
         cmocka_unit_test(notes_round_trip),
         cmocka_unit_test(delete_by_key_and_id),
+        cmocka_unit_test(unknown_document_numbers_follow_the_policy),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
