@@ -769,7 +769,6 @@ struct inq {
     struct es_arena *a;
     const struct sim_doc *filter;
     struct sim_doc *out;
-    int64_t record;
 };
 
 static int filter_match(const struct sim_doc *f, const struct sim_doc *row, const char *field)
@@ -782,6 +781,16 @@ static int filter_match(const struct sim_doc *f, const struct sim_doc *row, cons
         return 1;
     const char *have = sim_doc_str(row, N(field), &m);
     return have && m == n && !strncasecmp(have, want, n);
+}
+
+/* The digits of a worksheet's number ("000123" -> 123). */
+static int64_t worksheet_number(const struct sim_row *r)
+{
+    int64_t n = 0;
+    for (size_t i = 0; r->k1.s && i < r->k1.n && n < 100000000000LL; i++)
+        if (r->k1.s[i] >= '0' && r->k1.s[i] <= '9')
+            n = n * 10 + (r->k1.s[i] - '0');
+    return n;
 }
 
 static int inquiry_row(const struct sim_row *r, void *vctx)
@@ -804,8 +813,11 @@ static int inquiry_row(const struct sim_row *r, void *vctx)
             !filter_match(q->filter, p, "InventoryID"))
             continue;
         struct sim_doc *d = sim_doc_push(q->a, q->out, N("SalesPriceDetails"));
+        /* A price's RecordID and id are its own, stable from one inquiry to
+         * the next (ARSalesPrice.RecordID): derived from its worksheet row. */
+        int64_t record = worksheet_number(r) * 1000 + i + 1;
         char g[37];
-        sim_guid(g);
+        snprintf(g, sizeof(g), "5a1e5071-ce00-4000-8000-%012llx", (unsigned long long)record);
         sim_doc_set_str(q->a, d, SIM_N_ID, g);
         static const char *const copy[] = {"PriceType", "PriceCode", "InventoryID", "UOM",
                                            "BreakQty", "CurrencyID", "Description", "Tax", NULL};
@@ -817,7 +829,7 @@ static int inquiry_row(const struct sim_row *r, void *vctx)
         const struct sim_val *price = sim_doc_get(p, N("PendingPrice"));
         if (price)
             *sim_doc_set(q->a, d, N("Price")) = *price;
-        sim_doc_set_int(q->a, d, N("RecordID"), SV_INT, ++q->record);
+        sim_doc_set_int(q->a, d, N("RecordID"), SV_INT, record);
         sim_doc_set_bool(q->a, d, N("Promotion"), 0);
         sim_doc_set_int(q->a, d, N("EffectiveDate"), SV_DT, eff);
         if (exp)

@@ -400,6 +400,32 @@ static void bad_requests_get_acumaticas_answers(void **state)
     assert_true(it_sim_alive(&sim));
 }
 
+/* The prices inquiry (a PUT with a filter body): every released price, each
+ * with the same RecordID and id from one inquiry to the next. */
+static void price_inquiry_rows_keep_their_identity(void **state)
+{
+    (void)state;
+    struct it_resp a, b;
+    const char *path = "SalesPricesInquiry?$expand=SalesPriceDetails";
+    it_put(&cl, path, "{}", &a);
+    it_put(&cl, path, "{}", &b);
+    assert_int_equal(a.status, 200);
+    const cJSON *ra = cJSON_GetObjectItem(a.json, "SalesPriceDetails");
+    const cJSON *rb = cJSON_GetObjectItem(b.json, "SalesPriceDetails");
+    assert_true(cJSON_GetArraySize(ra) > 0);
+    assert_int_equal(cJSON_GetArraySize(ra), cJSON_GetArraySize(rb));
+    for (int i = 0; i < cJSON_GetArraySize(ra); i++) {
+        const cJSON *x = cJSON_GetArrayItem(ra, i), *y = cJSON_GetArrayItem(rb, i);
+        assert_true(it_num(x, "RecordID") == it_num(y, "RecordID"));
+        assert_string_equal(cJSON_GetObjectItem(x, "id")->valuestring,
+                            cJSON_GetObjectItem(y, "id")->valuestring);
+        if (i)
+            assert_true(it_num(x, "RecordID") != it_num(cJSON_GetArrayItem(ra, i - 1), "RecordID"));
+    }
+    it_resp_free(&a);
+    it_resp_free(&b);
+}
+
 static void discovery_and_swagger(void **state)
 {
     (void)state;
@@ -434,6 +460,7 @@ int main(void)
         cmocka_unit_test(payment_history_cannot_be_read_in_lists),
         cmocka_unit_test(bad_requests_get_acumaticas_answers),
         cmocka_unit_test(discovery_and_swagger),
+        cmocka_unit_test(price_inquiry_rows_keep_their_identity),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

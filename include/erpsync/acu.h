@@ -1,0 +1,70 @@
+/* The Acumatica client: signs in (cookie session or OAuth 2.0 password
+ * grant with offline_access, refreshed before expiry), keeps one session
+ * and signs out on close; paces requests within the licence's requests per
+ * minute; retries what may be retried (429, transport failures, 502-504,
+ * 500s that are not Acumatica business errors) with exponential backoff,
+ * jitter and Retry-After; signs in again once on a 401. Tracks the ERP's
+ * clock from the Date headers it sends. Single-threaded: one client per
+ * thread. */
+#ifndef ERPSYNC_ACU_H
+#define ERPSYNC_ACU_H
+
+#include <stdint.h>
+
+#include "erpsync/config.h"
+#include "erpsync/err.h"
+#include "erpsync/http.h"
+
+struct es_acu;
+
+struct es_acu_stats {
+    long requests;  /* HTTP requests sent, sign-in and sign-out included */
+    long retries;   /* of those, repeats after a retryable failure */
+    long signins;   /* sessions opened (a token refresh is not one) */
+    long refreshes; /* OAuth token refreshes */
+    long declined;  /* 429 answers */
+};
+
+enum {
+    ES_ACU_IDEMPOTENT = 1, /* safe to send again after any failure (GET, action status) */
+    ES_ACU_FRESH = 2,      /* a new connection: never re-sent by libcurl */
+};
+
+/* Set up from the config (nothing is sent yet). The config must outlive
+ * the client. */
+int es_acu_new(struct es_acu **out, const struct es_config *cfg, struct es_err *err);
+/* Sign out when signed in, then free. Accepts NULL. */
+void es_acu_free(struct es_acu *a);
+
+/* Open the session. ES_EAUTH: credentials or tenant refused; ES_ELIMIT:
+ * no free API-user slot after the retries; ES_ENET/ES_ETIMEOUT: the site
+ * could not be reached. */
+int es_acu_signin(struct es_acu *a, struct es_err *err);
+/* Close the session (best effort; the client is signed out afterwards in
+ * any case). */
+int es_acu_signout(struct es_acu *a, struct es_err *err);
+int es_acu_signed_in(const struct es_acu *a);
+
+/* A request to the endpoint: path is relative to
+ * "<url>/entity/<endpoint>/<version>/" ("Customer?$top=10"), already
+ * URL-encoded. Signs in first when needed. Returns 0 when the answer is
+ * 2xx; ES_EREMOTE when the ERP answered with another status (out holds
+ * it; the message quotes the ERP's exceptionMessage); ES_ELIMIT when 429s
+ * outlasted the retries; ES_ENET/ES_ETIMEOUT when the transport failed
+ * after the retries; ES_EAUTH when a new sign-in was refused; ES_ECONFLICT
+ * when stopped by es_acu_stop(). */
+int es_acu_call(struct es_acu *a, struct es_http_resp *out, const char *method, const char *path,
+                const char *body, int flags, struct es_err *err);
+
+/* The ERP's clock now (UTC ms), from the Date headers of its answers. */
+int64_t es_acu_erp_now(const struct es_acu *a);
+const struct es_acu_stats *es_acu_stats(const struct es_acu *a);
+/* The endpoint version in use ("24.200.001"). */
+const char *es_acu_version(const struct es_acu *a);
+
+/* Ask every client to stop waiting (from a signal handler: async-signal
+ * safe). Requests in flight finish; backoff sleeps end early. */
+void es_acu_stop(void);
+int es_acu_stopping(void);
+
+#endif

@@ -1,0 +1,62 @@
+/* An HTTP client connection: one libcurl easy handle, so the connection is
+ * kept alive between requests, with an in-memory cookie jar, a body size
+ * cap and a per-request timeout. HTTP statuses are data: a 500 is a
+ * successful call; transport failures are errors (ES_ENET, ES_ETIMEOUT,
+ * ES_ETOOBIG). One handle per thread. */
+#ifndef ERPSYNC_HTTP_H
+#define ERPSYNC_HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "erpsync/buf.h"
+#include "erpsync/err.h"
+
+struct es_http;
+
+struct es_http_opts {
+    long timeout_ms;    /* whole request; 0: 60 s */
+    long connect_ms;    /* connection set-up; 0: 10 s */
+    int verify_tls;     /* verify the peer and host (keep 1) */
+    const char *ca_file; /* NULL: the system's */
+    size_t max_body;    /* largest answer accepted; 0: 256 MiB */
+};
+
+struct es_http_resp {
+    long status;
+    struct es_buf body;
+    char content_type[96];
+    char location[512];
+    long retry_after_s; /* Retry-After in seconds, -1 when absent */
+    int64_t date_ms;    /* the server's Date header, 0 when absent */
+    double seconds;     /* total time of the transfer */
+};
+
+/* The process-wide libcurl set-up; call once before any thread starts. */
+void es_http_global_init(void);
+void es_http_global_cleanup(void);
+
+int es_http_new(struct es_http **out, const struct es_http_opts *opts, struct es_err *err);
+void es_http_free(struct es_http *h);
+
+void es_http_resp_init(struct es_http_resp *r);
+void es_http_resp_dispose(struct es_http_resp *r);
+
+/* One request. headers: NULL-terminated "Name: value" strings, or NULL.
+ * body may be NULL (no body). fresh: open a new connection for this
+ * request (a request that must not be sent twice: libcurl re-sends a
+ * request silently when a reused connection turns out dead). out is reset
+ * first. Returns 0 when an HTTP answer arrived, whatever its status. */
+int es_http_request(struct es_http *h, struct es_http_resp *out, const char *method,
+                    const char *url, const char *const *headers, const char *body, size_t body_n,
+                    int fresh, struct es_err *err);
+
+/* Percent-encode s for a URL query value into out (appended). */
+void es_http_escape(struct es_buf *out, const char *s);
+
+/* Value of cookie name in the jar, copied into out; 0 or ES_ENOTFOUND. */
+int es_http_cookie(struct es_http *h, const char *name, char *out, size_t cap);
+/* Forget every cookie. */
+void es_http_clear_cookies(struct es_http *h);
+
+#endif

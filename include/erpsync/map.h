@@ -1,0 +1,124 @@
+/* How each record set maps between Acumatica's JSON and the application's
+ * tables: the entity, its key fields, its modified-time field per endpoint
+ * version, the columns (snake_case) with the field path each comes from,
+ * and its detail tables (lines, addresses, packages...). The mappings are
+ * static and borrowed. Field names come from the official OpenAPI files;
+ * tests/unit/test_map.c checks every path against both versions.
+ *
+ * es_map_record() turns one record of a page into a row and its detail
+ * rows: robustly (unknown fields ignored, {} is NULL, numbers given as
+ * strings accepted, keys trimmed, date-times normalised to UTC). */
+#ifndef ERPSYNC_MAP_H
+#define ERPSYNC_MAP_H
+
+#include <cjson/cJSON.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "erpsync/arena.h"
+#include "erpsync/buf.h"
+#include "erpsync/config.h"
+#include "erpsync/err.h"
+#include "erpsync/sets.h"
+
+enum es_ctype {
+    ES_CT_TEXT,
+    ES_CT_DEC,  /* decimal, kept as its exact text ("123.45") */
+    ES_CT_INT,
+    ES_CT_BOOL, /* 1 or 0 */
+    ES_CT_TIME, /* UTC "2024-05-05T19:16:23.103Z" */
+};
+
+struct es_col {
+    const char *name; /* column, snake_case */
+    const char *path; /* field path from the record: "MainContact/Address/City" */
+    enum es_ctype type;
+    const char *since; /* the first endpoint version with the field, or NULL;
+                        * on older versions the column stays NULL */
+};
+
+/* Rows of a detail table come from an array ("Details") or, for a fixed set
+ * of linked entities (a customer's main, billing and shipping addresses),
+ * from objects, each row tagged with its kind. */
+struct es_detail_obj {
+    const char *kind; /* "main" */
+    const char *path; /* "MainContact" */
+};
+
+struct es_detail {
+    const char *table;                /* "sales_order_lines" */
+    const char *array;                /* "Details", or NULL */
+    const struct es_detail_obj *objs; /* or these, NULL-terminated */
+    const struct es_col *cols;        /* NULL-terminated; paths relative to the row */
+};
+
+struct es_mapping {
+    enum es_set_id set;
+    const char *table;
+    const char *entity;
+    const char *keys[2];          /* key fields, in key order */
+    const char *key_cols[2];      /* their columns */
+    int nkeys;
+    int int_key;                  /* the single key is an integer (ContactID) */
+    const char *modified[2];      /* the modified-time field: [0] 23.200.001, [1] 24.200.001 */
+    const char *filter;           /* always applied ("OrderType eq 'SO'"), or NULL */
+    const char *date_field;       /* the history window's field (documents), or NULL */
+    const char *date_col;
+    const struct es_col *cols;    /* NULL-terminated */
+    const struct es_detail *details; /* NULL-terminated, or NULL */
+    /* An inquiry read with one PUT (prices): rows come from this array and
+     * are the records; the key is a field of the row. */
+    const char *inquiry_array;
+};
+
+const struct es_mapping *es_map_get(enum es_set_id set);
+/* Index of the endpoint version for modified[] (0: 23.200.001, 1: newer). */
+int es_map_version_index(const char *version);
+/* Does the endpoint version have the column's field? */
+int es_map_col_in(const struct es_col *c, const char *version);
+
+/* "$select=...&$expand=..." for the mapping (keys, modified, id and every
+ * column and detail column), appended URL-encoded to out. keys_only: just
+ * the keys (reconciliation). */
+void es_map_query(struct es_buf *out, const struct es_mapping *m, const char *version,
+                  int keys_only);
+
+/* A value of a row: NULL is SQL NULL. */
+struct es_row {
+    const char **vals; /* one per column of the table, in es_map order */
+    size_t n;
+    const char *kind;  /* detail rows from objects: the object's kind, else NULL */
+};
+
+struct es_detail_rows {
+    const struct es_detail *d;
+    struct es_row *rows;
+    size_t n;
+};
+
+/* One mapped record. The system values come first. */
+struct es_record {
+    char *erp_key;      /* keys joined by '|' (trimmed) */
+    char *key[2];
+    char *erp_id;       /* the record's id (GUID) */
+    char *erp_modified; /* UTC ISO, NULL when the ERP sent none */
+    int64_t modified_ms;
+    struct es_row row;  /* the mapping's columns */
+    struct es_detail_rows *details; /* one per mapping detail */
+    size_t ndetails;
+    uint64_t hash;      /* over every value and detail value */
+};
+
+/* Map one JSON record. Everything lives in the arena. ES_EINVAL (message
+ * names the record and field) when a key is missing or a value cannot be
+ * read as its type; the record is then not usable, others are. The
+ * customers options (address choice, first line skipped) apply. */
+int es_map_record(struct es_record *out, struct es_arena *a, const struct es_mapping *m,
+                  const char *version, const struct es_config *cfg, const cJSON *j,
+                  struct es_err *err);
+
+/* Normalise an ISO date-time with an offset to UTC text; ES_EINVAL when it
+ * cannot be read. out needs 32 bytes. */
+int es_map_time(char *out, size_t cap, int64_t *ms, const char *iso);
+
+#endif

@@ -1,0 +1,114 @@
+/* The application database: one table per record set (columns from the
+ * mapping, snake_case) with detail tables, and on every synced row the ERP
+ * key, the ERP id (the External ID), the ERP and app modified times, the
+ * sync status, the last error and the attempts. Also erpsync's own tables
+ * (es_*): per-set sync state (watermark, resumable window), run history,
+ * failures, settings, schema version. See docs/schema.md.
+ *
+ * The SQL is written once; a backend (store_sqlite.c; PostgreSQL next)
+ * runs it behind struct es_store_ops. Not thread-safe: one store per
+ * thread. Strings passed in are copied or used during the call only. */
+#ifndef ERPSYNC_STORE_H
+#define ERPSYNC_STORE_H
+
+#include <stdint.h>
+
+#include "erpsync/err.h"
+#include "erpsync/map.h"
+
+struct es_store;
+
+/* Open "sqlite:PATH" and bring its schema up to date (migrations run in a
+ * transaction; a newer schema than this program knows is refused). */
+int es_store_open(struct es_store **out, const char *url, struct es_err *err);
+void es_store_close(struct es_store *s);
+/* The schema version this program writes. */
+int es_store_schema_version(void);
+
+int es_store_begin(struct es_store *s, struct es_err *err);
+int es_store_commit(struct es_store *s, struct es_err *err);
+void es_store_rollback(struct es_store *s);
+
+/* ---- synced records ---- */
+
+enum es_outcome {
+    ES_CREATED,
+    ES_UPDATED,
+    ES_UNCHANGED,
+    ES_HELD, /* the application changed the row and has not pushed it: kept, noted */
+};
+
+/* Insert or update one record and replace its detail rows. now_utc is the
+ * run's time (ISO UTC) for synced_at. */
+int es_store_put(struct es_store *s, const struct es_mapping *m, const struct es_record *r,
+                 const char *now_utc, enum es_outcome *out, struct es_err *err);
+
+/* Reconciliation: the keys the ERP listed are collected, then every row of
+ * the set not among them (and, for documents, dated on or after
+ * date_from_utc when given) is marked deleted. */
+int es_store_seen_reset(struct es_store *s, struct es_err *err);
+int es_store_seen_add(struct es_store *s, const char *erp_key, struct es_err *err);
+int es_store_mark_unseen_deleted(struct es_store *s, const struct es_mapping *m,
+                                 const char *date_from_utc, const char *now_utc, long *count,
+                                 struct es_err *err);
+
+/* Rows of a table, and of those, how many have a status. */
+int es_store_count(struct es_store *s, const char *table, const char *status, long *out,
+                   struct es_err *err);
+
+/* ---- per-set sync state ---- */
+
+struct es_set_state {
+    int64_t watermark_ms;    /* everything modified before this is in; 0: never synced */
+    int in_progress;         /* a window is being read (resume it) */
+    int64_t window_lo_ms;    /* 0: no lower bound (a full pull) */
+    int64_t window_hi_ms;
+    char after_key[256];     /* keyset position: the last key committed */
+    int full;                /* the window is a full pull */
+    int64_t run_id;          /* the run that opened the window */
+    long fetched;            /* records fetched in the window so far */
+    int64_t last_full_ms;    /* end of the last complete full pull */
+    int64_t last_reconcile_ms;
+};
+
+/* Missing state reads as all zeros. */
+int es_store_state_get(struct es_store *s, const char *set, struct es_set_state *out,
+                       struct es_err *err);
+int es_store_state_put(struct es_store *s, const char *set, const struct es_set_state *st,
+                       struct es_err *err);
+
+/* ---- runs ---- */
+
+struct es_counts {
+    long fetched, created, updated, unchanged, deleted, failed, held, requests;
+};
+
+int es_store_run_start(struct es_store *s, const char *mode, const char *now_utc, int64_t *id,
+                       struct es_err *err);
+int es_store_run_set(struct es_store *s, int64_t run, const char *set, const struct es_counts *c,
+                     const char *error, struct es_err *err);
+/* status: "ok", "failed" (some records failed), "error", "interrupted". */
+int es_store_run_end(struct es_store *s, int64_t run, const char *status, const char *message,
+                     const char *now_utc, long duration_ms, long requests, struct es_err *err);
+/* A record that could not be synced, with the reason. */
+int es_store_failure(struct es_store *s, int64_t run, const char *set, const char *erp_key,
+                     const char *message, const char *now_utc, struct es_err *err);
+
+/* ---- settings (kept in the store so the admin page can change them) ---- */
+
+/* out empty when unset. */
+int es_store_setting_get(struct es_store *s, const char *key, char *out, size_t cap,
+                         struct es_err *err);
+int es_store_setting_set(struct es_store *s, const char *key, const char *value,
+                         struct es_err *err);
+
+/* ---- reading back, for the CLI ---- */
+
+/* Calls cb for every row of a query over erpsync's tables; vals are the
+ * columns as text (NULL for SQL NULL), valid during the call. params may
+ * be NULL. */
+typedef int (*es_store_row_cb)(void *ctx, int ncols, const char *const *vals);
+int es_store_query(struct es_store *s, const char *sql, const char *const *params, int nparams,
+                   es_store_row_cb cb, void *ctx, struct es_err *err);
+
+#endif

@@ -1,0 +1,610 @@
+/* The store: schema and migrations, synced records, sync state, runs. The
+ * SQL lives here, written once for every backend. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "erpsync/buf.h"
+#include "erpsync/mem.h"
+#include "store_ops.h"
+
+#define SCHEMA_VERSION 1
+
+/* The statements of one record-set table, built once (their addresses key
+ * the backend's statement cache). */
+struct detail_sql {
+    char *del, *ins;
+    int ncols;
+};
+
+struct table_sql {
+    const struct es_mapping *m;
+    char *sel, *ins, *upd, *hold, *mark, *mark_dated;
+    int ncols;
+    struct detail_sql details[4];
+};
+
+struct es_store {
+    const struct es_store_ops *ops;
+    void *db;
+    struct table_sql tables[ES_NSETS];
+};
+
+int es_store_schema_version(void)
+{
+    return SCHEMA_VERSION;
+}
+
+/* ---- DDL ---- */
+
+static const char system_ddl[] =
+    "CREATE TABLE IF NOT EXISTS es_meta(key TEXT PRIMARY KEY, value TEXT);"
+    "CREATE TABLE IF NOT EXISTS es_settings(key TEXT PRIMARY KEY, value TEXT);"
+    "CREATE TABLE IF NOT EXISTS es_state(set_name TEXT PRIMARY KEY, watermark_ms INTEGER,"
+    " in_progress INTEGER, window_lo_ms INTEGER, window_hi_ms INTEGER, after_key TEXT,"
+    " full_pull INTEGER, run_id INTEGER, fetched INTEGER, last_full_ms INTEGER,"
+    " last_reconcile_ms INTEGER);"
+    "CREATE TABLE IF NOT EXISTS es_runs(id %s, mode TEXT NOT NULL, status TEXT NOT NULL,"
+    " started_at TEXT NOT NULL, ended_at TEXT, duration_ms INTEGER, requests INTEGER,"
+    " message TEXT);"
+    "CREATE TABLE IF NOT EXISTS es_run_sets(run_id INTEGER NOT NULL, set_name TEXT NOT NULL,"
+    " fetched INTEGER, created INTEGER, updated INTEGER, unchanged INTEGER, deleted INTEGER,"
+    " failed INTEGER, held INTEGER, requests INTEGER, error TEXT,"
+    " PRIMARY KEY(run_id, set_name));"
+    "CREATE TABLE IF NOT EXISTS es_failures(id %s, run_id INTEGER, set_name TEXT NOT NULL,"
+    " erp_key TEXT, message TEXT NOT NULL, at TEXT NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS es_failures_run ON es_failures(run_id);";
+
+static const char *sql_type(enum es_ctype t)
+{
+    switch (t) {
+    case ES_CT_DEC: return "NUMERIC";
+    case ES_CT_INT:
+    case ES_CT_BOOL: return "INTEGER";
+    default: return "TEXT";
+    }
+}
+
+static void add_cols_ddl(struct es_buf *b, const struct es_col *cols)
+{
+    for (const struct es_col *c = cols; c->name; c++)
+        es_buf_addf(b, ", %s %s", c->name, sql_type(c->type));
+}
+
+static void table_ddl(struct es_buf *b, const struct es_store_ops *ops, const struct es_mapping *m)
+{
+    es_buf_addf(b,
+                "CREATE TABLE IF NOT EXISTS %s(id %s, erp_key TEXT UNIQUE, erp_id TEXT,"
+                " erp_modified TEXT, app_modified TEXT,"
+                " sync_status TEXT NOT NULL DEFAULT 'synced', last_error TEXT,"
+                " attempts INTEGER NOT NULL DEFAULT 0, erp_hash TEXT, synced_at TEXT,"
+                " deleted_at TEXT",
+                m->table, ops->pk_decl);
+    add_cols_ddl(b, m->cols);
+    es_buf_adds(b, ");");
+    es_buf_addf(b, "CREATE INDEX IF NOT EXISTS %s_status ON %s(sync_status);", m->table, m->table);
+    for (const struct es_detail *d = m->details; d && d->table; d++) {
+        es_buf_addf(b,
+                    "CREATE TABLE IF NOT EXISTS %s(id %s, parent_id INTEGER NOT NULL"
+                    " REFERENCES %s(id) ON DELETE CASCADE, kind TEXT, row_nbr INTEGER",
+                    d->table, ops->pk_decl, m->table);
+        add_cols_ddl(b, d->cols);
+        es_buf_adds(b, ");");
+        es_buf_addf(b, "CREATE INDEX IF NOT EXISTS %s_parent ON %s(parent_id);", d->table,
+                    d->table);
+    }
+}
+
+/* ---- the statements of a table ---- */
+
+static int ncols(const struct es_col *cols)
+{
+    int n = 0;
+    while (cols[n].name)
+        n++;
+    return n;
+}
+
+static char *build_insert(const char *table, const char *fixed, int nfixed,
+                          const struct es_col *cols, const char *tail)
+{
+    struct es_buf b;
+    es_buf_init(&b, 0);
+    es_buf_addf(&b, "INSERT INTO %s(%s", table, fixed);
+    for (const struct es_col *c = cols; c->name; c++)
+        es_buf_addf(&b, ", %s", c->name);
+    es_buf_adds(&b, ") VALUES(");
+    int n = nfixed + ncols(cols);
+    for (int i = 1; i <= n; i++)
+        es_buf_addf(&b, "%s?%d", i > 1 ? ", " : "", i);
+    es_buf_addf(&b, ")%s", tail);
+    return es_buf_steal(&b, NULL);
+}
+
+static char *build_update(const struct es_mapping *m)
+{
+    struct es_buf b;
+    es_buf_init(&b, 0);
+    es_buf_addf(&b,
+                "UPDATE %s SET erp_id = ?2, erp_modified = ?3, erp_hash = ?4, synced_at = ?5,"
+                " sync_status = 'synced', last_error = NULL, deleted_at = NULL, attempts = 0",
+                m->table);
+    int i = 6;
+    for (const struct es_col *c = m->cols; c->name; c++)
+        es_buf_addf(&b, ", %s = ?%d", c->name, i++);
+    es_buf_adds(&b, " WHERE id = ?1");
+    return es_buf_steal(&b, NULL);
+}
+
+static void build_table(struct table_sql *t, const struct es_mapping *m)
+{
+    t->m = m;
+    t->ncols = ncols(m->cols);
+    t->sel = es_xasprintf("SELECT id, erp_hash, sync_status FROM %s WHERE erp_key = ?1", m->table);
+    t->ins = build_insert(m->table, "erp_key, erp_id, erp_modified, erp_hash, synced_at", 5,
+                          m->cols, " RETURNING id");
+    t->upd = build_update(m);
+    t->hold = es_xasprintf("UPDATE %s SET last_error = ?2 WHERE id = ?1", m->table);
+    const char *unseen = "UPDATE %s SET sync_status = 'deleted', deleted_at = ?1"
+                         " WHERE erp_key IS NOT NULL AND sync_status NOT IN ('deleted', 'pending')"
+                         " AND erp_key NOT IN (SELECT k FROM es_seen)";
+    t->mark = es_xasprintf(unseen, m->table);
+    if (m->date_col) {
+        char *base = es_xasprintf(unseen, m->table);
+        t->mark_dated = es_xasprintf("%s AND %s >= ?2", base, m->date_col);
+        free(base);
+    }
+    int k = 0;
+    for (const struct es_detail *d = m->details; d && d->table && k < 4; d++, k++) {
+        t->details[k].del = es_xasprintf("DELETE FROM %s WHERE parent_id = ?1", d->table);
+        t->details[k].ins = build_insert(d->table, "parent_id, kind, row_nbr", 3, d->cols, "");
+        t->details[k].ncols = ncols(d->cols);
+    }
+}
+
+static void free_table(struct table_sql *t)
+{
+    free(t->sel);
+    free(t->ins);
+    free(t->upd);
+    free(t->hold);
+    free(t->mark);
+    free(t->mark_dated);
+    for (int k = 0; k < 4; k++) {
+        free(t->details[k].del);
+        free(t->details[k].ins);
+    }
+}
+
+static struct table_sql *table_of(struct es_store *s, const struct es_mapping *m)
+{
+    return &s->tables[m->set];
+}
+
+/* ---- opening and migrating ---- */
+
+static int run(struct es_store *s, const char *sql, const char *const *p, int n,
+               struct es_err *err)
+{
+    return s->ops->run(s->db, sql, p, n, NULL, NULL, err);
+}
+
+static int first_value(void *ctx, int n, const char *const *vals)
+{
+    char **out = ctx;
+    if (n > 0 && vals[0] && !*out)
+        *out = es_xstrdup(vals[0]);
+    return 0;
+}
+
+static int schema_version(struct es_store *s, int *out, struct es_err *err)
+{
+    static const char sql[] = "SELECT value FROM es_meta WHERE key = 'schema_version'";
+    char *v = NULL;
+    int rc = s->ops->run(s->db, sql, NULL, 0, first_value, &v, err);
+    *out = v ? (int)strtol(v, NULL, 10) : 0;
+    free(v);
+    return rc;
+}
+
+/* Version 1: the system tables and a table per record set. */
+static int migrate_1(struct es_store *s, struct es_err *err)
+{
+    struct es_buf b;
+    es_buf_init(&b, 0);
+    es_buf_addf(&b, system_ddl, s->ops->pk_decl, s->ops->pk_decl);
+    for (int i = 0; i < ES_NSETS; i++) {
+        const struct es_mapping *m = es_map_get((enum es_set_id)i);
+        if (m)
+            table_ddl(&b, s->ops, m);
+    }
+    int rc = s->ops->script(s->db, b.data, err);
+    es_buf_dispose(&b);
+    return rc;
+}
+
+static int (*const migrations[])(struct es_store *, struct es_err *) = {migrate_1};
+
+static int migrate(struct es_store *s, struct es_err *err)
+{
+    int rc = s->ops->script(s->db, "CREATE TABLE IF NOT EXISTS es_meta(key TEXT PRIMARY KEY,"
+                                   " value TEXT)",
+                            err);
+    int have = 0;
+    if (rc || (rc = schema_version(s, &have, err)))
+        return rc;
+    if (have > SCHEMA_VERSION)
+        return es_err_set(err, ES_EDB,
+                          "the store has schema version %d; this erpsync knows up to %d (upgrade "
+                          "erpsync)",
+                          have, SCHEMA_VERSION);
+    if (have == SCHEMA_VERSION)
+        return 0;
+    if ((rc = es_store_begin(s, err)))
+        return rc;
+    for (int v = have; v < SCHEMA_VERSION && !rc; v++)
+        rc = migrations[v](s, err);
+    char num[16];
+    snprintf(num, sizeof(num), "%d", SCHEMA_VERSION);
+    const char *p[] = {num};
+    static const char set_version[] =
+        "INSERT INTO es_meta(key, value) VALUES('schema_version', ?1)"
+        " ON CONFLICT(key) DO UPDATE SET value = excluded.value";
+    if (!rc)
+        rc = run(s, set_version, p, 1, err);
+    if (rc) {
+        es_store_rollback(s);
+        return rc;
+    }
+    return es_store_commit(s, err);
+}
+
+int es_store_open(struct es_store **out, const char *url, struct es_err *err)
+{
+    if (strncmp(url, "sqlite:", 7) || !url[7])
+        return es_err_set(err, ES_EINVAL, "store: '%s' is not sqlite:PATH", url);
+    struct es_store *s = es_xcalloc(1, sizeof(*s));
+    s->ops = &es_store_sqlite;
+    int rc = s->ops->open(&s->db, url + 7, err);
+    if (rc) {
+        free(s);
+        return rc;
+    }
+    for (int i = 0; i < ES_NSETS; i++) {
+        const struct es_mapping *m = es_map_get((enum es_set_id)i);
+        if (m)
+            build_table(&s->tables[i], m);
+    }
+    static const char seen[] = "CREATE TEMP TABLE IF NOT EXISTS es_seen(k TEXT PRIMARY KEY)";
+    if ((rc = migrate(s, err)) || (rc = s->ops->script(s->db, seen, err))) {
+        es_store_close(s);
+        return rc;
+    }
+    *out = s;
+    return 0;
+}
+
+void es_store_close(struct es_store *s)
+{
+    if (!s)
+        return;
+    s->ops->close(s->db);
+    for (int i = 0; i < ES_NSETS; i++)
+        free_table(&s->tables[i]);
+    free(s);
+}
+
+int es_store_begin(struct es_store *s, struct es_err *err)
+{
+    return s->ops->script(s->db, "BEGIN", err);
+}
+
+int es_store_commit(struct es_store *s, struct es_err *err)
+{
+    return s->ops->script(s->db, "COMMIT", err);
+}
+
+void es_store_rollback(struct es_store *s)
+{
+    s->ops->script(s->db, "ROLLBACK", NULL);
+}
+
+int es_store_query(struct es_store *s, const char *sql, const char *const *params, int nparams,
+                   es_store_row_cb cb, void *ctx, struct es_err *err)
+{
+    return s->ops->run_once(s->db, sql, params, nparams, cb, ctx, err);
+}
+
+/* ---- synced records ---- */
+
+struct existing {
+    int found;
+    char id[24];
+    char hash[24];
+    char status[16];
+};
+
+static int read_existing(void *ctx, int n, const char *const *v)
+{
+    struct existing *e = ctx;
+    e->found = 1;
+    snprintf(e->id, sizeof(e->id), "%s", n > 0 && v[0] ? v[0] : "");
+    snprintf(e->hash, sizeof(e->hash), "%s", n > 1 && v[1] ? v[1] : "");
+    snprintf(e->status, sizeof(e->status), "%s", n > 2 && v[2] ? v[2] : "");
+    return 0;
+}
+
+static int put_details(struct es_store *s, struct table_sql *t, const struct es_record *r,
+                       const char *parent, int replace, struct es_err *err)
+{
+    const char *p[3 + 64];
+    char nbr[16];
+    for (size_t k = 0; k < r->ndetails && k < 4; k++) {
+        const struct detail_sql *d = &t->details[k];
+        const char *del[] = {parent};
+        int rc = replace ? run(s, d->del, del, 1, err) : 0;
+        for (size_t i = 0; !rc && i < r->details[k].n; i++) {
+            const struct es_row *row = &r->details[k].rows[i];
+            snprintf(nbr, sizeof(nbr), "%zu", i + 1);
+            p[0] = parent;
+            p[1] = row->kind;
+            p[2] = nbr;
+            for (int c = 0; c < d->ncols && c < 64; c++)
+                p[3 + c] = row->vals[c];
+            rc = run(s, d->ins, p, 3 + d->ncols, err);
+        }
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+static void hash_text(char out[24], uint64_t h)
+{
+    snprintf(out, 24, "%016" PRIx64, h);
+}
+
+static int first_id(void *ctx, int n, const char *const *v)
+{
+    char *out = ctx;
+    snprintf(out, 24, "%s", n > 0 && v[0] ? v[0] : "");
+    return 0;
+}
+
+static int insert_record(struct es_store *s, struct table_sql *t, const struct es_record *r,
+                         const char *hash, const char *now, struct es_err *err)
+{
+    const char *p[5 + 128];
+    p[0] = r->erp_key, p[1] = r->erp_id, p[2] = r->erp_modified, p[3] = hash, p[4] = now;
+    for (int c = 0; c < t->ncols && c < 128; c++)
+        p[5 + c] = r->row.vals[c];
+    char id[24] = "";
+    int rc = s->ops->run(s->db, t->ins, p, 5 + t->ncols, first_id, id, err);
+    return rc ? rc : put_details(s, t, r, id, 0, err);
+}
+
+static int update_record(struct es_store *s, struct table_sql *t, const struct es_record *r,
+                         const char *id, const char *hash, const char *now, struct es_err *err)
+{
+    const char *p[5 + 128];
+    p[0] = id, p[1] = r->erp_id, p[2] = r->erp_modified, p[3] = hash, p[4] = now;
+    for (int c = 0; c < t->ncols && c < 128; c++)
+        p[5 + c] = r->row.vals[c];
+    int rc = run(s, t->upd, p, 5 + t->ncols, err);
+    return rc ? rc : put_details(s, t, r, id, 1, err);
+}
+
+int es_store_put(struct es_store *s, const struct es_mapping *m, const struct es_record *r,
+                 const char *now_utc, enum es_outcome *out, struct es_err *err)
+{
+    struct table_sql *t = table_of(s, m);
+    struct existing e = {0};
+    const char *key[] = {r->erp_key};
+    int rc = s->ops->run(s->db, t->sel, key, 1, read_existing, &e, err);
+    if (rc)
+        return rc;
+    char hash[24];
+    hash_text(hash, r->hash);
+    if (!e.found) {
+        *out = ES_CREATED;
+        return insert_record(s, t, r, hash, now_utc, err);
+    }
+    if (!strcmp(e.hash, hash) && strcmp(e.status, "deleted")) {
+        *out = ES_UNCHANGED;
+        return 0;
+    }
+    if (!strcmp(e.status, "pending")) {
+        /* The application changed this row and has not pushed it: the ERP's
+         * version waits for the conflict rules of the push. */
+        *out = ES_HELD;
+        const char *p[] = {e.id, "changed in Acumatica too: held until this row is pushed"};
+        return run(s, t->hold, p, 2, err);
+    }
+    *out = ES_UPDATED;
+    return update_record(s, t, r, e.id, hash, now_utc, err);
+}
+
+int es_store_seen_reset(struct es_store *s, struct es_err *err)
+{
+    static const char sql[] = "DELETE FROM es_seen";
+    return run(s, sql, NULL, 0, err);
+}
+
+int es_store_seen_add(struct es_store *s, const char *erp_key, struct es_err *err)
+{
+    static const char sql[] = "INSERT INTO es_seen(k) VALUES(?1) ON CONFLICT(k) DO NOTHING";
+    const char *p[] = {erp_key};
+    return run(s, sql, p, 1, err);
+}
+
+int es_store_mark_unseen_deleted(struct es_store *s, const struct es_mapping *m,
+                                 const char *date_from_utc, const char *now_utc, long *count,
+                                 struct es_err *err)
+{
+    struct table_sql *t = table_of(s, m);
+    const char *p[] = {now_utc, date_from_utc};
+    int dated = date_from_utc && t->mark_dated;
+    int rc = run(s, dated ? t->mark_dated : t->mark, p, dated ? 2 : 1, err);
+    *count = rc ? 0 : s->ops->changes(s->db);
+    return rc;
+}
+
+int es_store_count(struct es_store *s, const char *table, const char *status, long *out,
+                   struct es_err *err)
+{
+    char *sql = es_xasprintf("SELECT count(*) FROM %s%s", table,
+                             status ? " WHERE sync_status = ?1" : "");
+    char *v = NULL;
+    const char *p[] = {status};
+    /* The text is freed after: a statement of its own, not cached. */
+    int rc = s->ops->run_once(s->db, sql, p, status ? 1 : 0, first_value, &v, err);
+    *out = v ? strtol(v, NULL, 10) : 0;
+    free(v);
+    free(sql);
+    return rc;
+}
+
+/* ---- per-set sync state ---- */
+
+static int64_t num64(const char *v)
+{
+    return v ? strtoll(v, NULL, 10) : 0;
+}
+
+static int read_state(void *ctx, int n, const char *const *v)
+{
+    struct es_set_state *st = ctx;
+    if (n < 10)
+        return 0;
+    st->watermark_ms = num64(v[0]);
+    st->in_progress = (int)num64(v[1]);
+    st->window_lo_ms = num64(v[2]);
+    st->window_hi_ms = num64(v[3]);
+    snprintf(st->after_key, sizeof(st->after_key), "%s", v[4] ? v[4] : "");
+    st->full = (int)num64(v[5]);
+    st->run_id = num64(v[6]);
+    st->fetched = (long)num64(v[7]);
+    st->last_full_ms = num64(v[8]);
+    st->last_reconcile_ms = num64(v[9]);
+    return 0;
+}
+
+int es_store_state_get(struct es_store *s, const char *set, struct es_set_state *out,
+                       struct es_err *err)
+{
+    static const char sql[] =
+        "SELECT watermark_ms, in_progress, window_lo_ms, window_hi_ms, after_key, full_pull,"
+        " run_id, fetched, last_full_ms, last_reconcile_ms FROM es_state WHERE set_name = ?1";
+    memset(out, 0, sizeof(*out));
+    const char *p[] = {set};
+    return s->ops->run(s->db, sql, p, 1, read_state, out, err);
+}
+
+int es_store_state_put(struct es_store *s, const char *set, const struct es_set_state *st,
+                       struct es_err *err)
+{
+    static const char sql[] =
+        "INSERT INTO es_state(set_name, watermark_ms, in_progress, window_lo_ms, window_hi_ms,"
+        " after_key, full_pull, run_id, fetched, last_full_ms, last_reconcile_ms)"
+        " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT(set_name) DO UPDATE SET"
+        " watermark_ms = excluded.watermark_ms, in_progress = excluded.in_progress,"
+        " window_lo_ms = excluded.window_lo_ms, window_hi_ms = excluded.window_hi_ms,"
+        " after_key = excluded.after_key, full_pull = excluded.full_pull,"
+        " run_id = excluded.run_id, fetched = excluded.fetched,"
+        " last_full_ms = excluded.last_full_ms, last_reconcile_ms = excluded.last_reconcile_ms";
+    char n[10][24];
+    int64_t v[10] = {st->watermark_ms, st->in_progress, st->window_lo_ms, st->window_hi_ms, 0,
+                     st->full, st->run_id, st->fetched, st->last_full_ms,
+                     st->last_reconcile_ms};
+    for (int i = 0; i < 10; i++)
+        snprintf(n[i], sizeof(n[i]), "%" PRId64, v[i]);
+    const char *p[] = {set,  n[0], n[1], n[2], n[3], st->after_key[0] ? st->after_key : NULL,
+                       n[5], n[6], n[7], n[8], n[9]};
+    return run(s, sql, p, 11, err);
+}
+
+/* ---- runs ---- */
+
+static int read_id(void *ctx, int n, const char *const *v)
+{
+    *(int64_t *)ctx = n > 0 ? num64(v[0]) : 0;
+    return 0;
+}
+
+int es_store_run_start(struct es_store *s, const char *mode, const char *now_utc, int64_t *id,
+                       struct es_err *err)
+{
+    static const char sql[] = "INSERT INTO es_runs(mode, status, started_at) VALUES(?1, 'running',"
+                              " ?2) RETURNING id";
+    const char *p[] = {mode, now_utc};
+    *id = 0;
+    return s->ops->run(s->db, sql, p, 2, read_id, id, err);
+}
+
+int es_store_run_set(struct es_store *s, int64_t run_id, const char *set, const struct es_counts *c,
+                     const char *error, struct es_err *err)
+{
+    static const char sql[] =
+        "INSERT INTO es_run_sets(run_id, set_name, fetched, created, updated, unchanged, deleted,"
+        " failed, held, requests, error) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+        " ON CONFLICT(run_id, set_name) DO UPDATE SET fetched = excluded.fetched,"
+        " created = excluded.created, updated = excluded.updated,"
+        " unchanged = excluded.unchanged, deleted = excluded.deleted, failed = excluded.failed,"
+        " held = excluded.held, requests = excluded.requests, error = excluded.error";
+    char n[9][24];
+    long v[9] = {0, c->fetched, c->created, c->updated, c->unchanged, c->deleted, c->failed,
+                 c->held, c->requests};
+    snprintf(n[0], sizeof(n[0]), "%" PRId64, run_id);
+    for (int i = 1; i < 9; i++)
+        snprintf(n[i], sizeof(n[i]), "%ld", v[i]);
+    const char *p[] = {n[0], set, n[1], n[2], n[3], n[4], n[5], n[6], n[7], n[8], error};
+    return run(s, sql, p, 11, err);
+}
+
+int es_store_run_end(struct es_store *s, int64_t run_id, const char *status, const char *message,
+                     const char *now_utc, long duration_ms, long requests, struct es_err *err)
+{
+    static const char sql[] = "UPDATE es_runs SET status = ?2, message = ?3, ended_at = ?4,"
+                              " duration_ms = ?5, requests = ?6 WHERE id = ?1";
+    char id[24], dur[24], req[24];
+    snprintf(id, sizeof(id), "%" PRId64, run_id);
+    snprintf(dur, sizeof(dur), "%ld", duration_ms);
+    snprintf(req, sizeof(req), "%ld", requests);
+    const char *p[] = {id, status, message, now_utc, dur, req};
+    return run(s, sql, p, 6, err);
+}
+
+int es_store_failure(struct es_store *s, int64_t run_id, const char *set, const char *erp_key,
+                     const char *message, const char *now_utc, struct es_err *err)
+{
+    static const char sql[] = "INSERT INTO es_failures(run_id, set_name, erp_key, message, at)"
+                              " VALUES(?1, ?2, ?3, ?4, ?5)";
+    char id[24];
+    snprintf(id, sizeof(id), "%" PRId64, run_id);
+    const char *p[] = {id, set, erp_key, message, now_utc};
+    return run(s, sql, p, 5, err);
+}
+
+/* ---- settings ---- */
+
+int es_store_setting_get(struct es_store *s, const char *key, char *out, size_t cap,
+                         struct es_err *err)
+{
+    static const char sql[] = "SELECT value FROM es_settings WHERE key = ?1";
+    char *v = NULL;
+    const char *p[] = {key};
+    int rc = s->ops->run(s->db, sql, p, 1, first_value, &v, err);
+    snprintf(out, cap, "%s", v ? v : "");
+    free(v);
+    return rc;
+}
+
+int es_store_setting_set(struct es_store *s, const char *key, const char *value,
+                         struct es_err *err)
+{
+    static const char sql[] = "INSERT INTO es_settings(key, value) VALUES(?1, ?2)"
+                              " ON CONFLICT(key) DO UPDATE SET value = excluded.value";
+    const char *p[] = {key, value};
+    return run(s, sql, p, 2, err);
+}

@@ -1,0 +1,32 @@
+/* The store's backend interface (private to the core): a backend runs SQL
+ * written with ?1..?N placeholders and text parameters. store.c holds all
+ * the logic; store_sqlite.c (and PostgreSQL next) implement this. */
+#ifndef ERPSYNC_STORE_OPS_H
+#define ERPSYNC_STORE_OPS_H
+
+#include "erpsync/err.h"
+#include "erpsync/store.h"
+
+struct es_store_ops {
+    const char *name;
+    /* The column declaration of a table's surrogate key. */
+    const char *pk_decl;
+    int (*open)(void **db, const char *target, struct es_err *err);
+    void (*close)(void *db);
+    /* A script of statements without parameters (DDL). */
+    int (*script)(void *db, const char *sql, struct es_err *err);
+    /* One statement; params are text (NULL: SQL NULL). Rows go to cb when
+     * given. sql must stay valid while the store is open: backends cache
+     * the prepared statement by its address. */
+    int (*run)(void *db, const char *sql, const char *const *params, int nparams,
+               es_store_row_cb cb, void *ctx, struct es_err *err);
+    /* The same for SQL that may not outlive the call: nothing is cached. */
+    int (*run_once)(void *db, const char *sql, const char *const *params, int nparams,
+                    es_store_row_cb cb, void *ctx, struct es_err *err);
+    /* Rows changed by the last run(). */
+    long (*changes)(void *db);
+};
+
+extern const struct es_store_ops es_store_sqlite;
+
+#endif

@@ -1,0 +1,171 @@
+/* The SQLite backend of the store: WAL, prepared statements cached by the
+ * address of their SQL text. */
+#include <sqlite3.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "erpsync/mem.h"
+#include "store_ops.h"
+
+#define CACHE 256 /* a power of two */
+
+struct cached {
+    const char *sql;
+    sqlite3_stmt *st;
+};
+
+struct db {
+    sqlite3 *h;
+    struct cached cache[CACHE];
+};
+
+static int db_err(struct db *d, struct es_err *err, const char *what)
+{
+    return es_err_set(err, ES_EDB, "sqlite: %s: %s", what, sqlite3_errmsg(d->h));
+}
+
+static int sq_open(void **out, const char *path, struct es_err *err)
+{
+    struct db *d = es_xcalloc(1, sizeof(*d));
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+    if (sqlite3_open_v2(path, &d->h, flags, NULL) != SQLITE_OK) {
+        es_err_set(err, ES_EDB, "sqlite: cannot open %s: %s", path,
+                   d->h ? sqlite3_errmsg(d->h) : "out of memory");
+        sqlite3_close(d->h);
+        free(d);
+        return ES_EDB;
+    }
+    sqlite3_busy_timeout(d->h, 10000);
+    char *msg = NULL;
+    if (sqlite3_exec(d->h,
+                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+                     "PRAGMA cache_size=-16384;",
+                     NULL, NULL, &msg) != SQLITE_OK) {
+        es_err_set(err, ES_EDB, "sqlite: %s: %s", path, msg ? msg : "cannot set up");
+        sqlite3_free(msg);
+        sqlite3_close(d->h);
+        free(d);
+        return ES_EDB;
+    }
+    *out = d;
+    return 0;
+}
+
+static void sq_close(void *vd)
+{
+    struct db *d = vd;
+    if (!d)
+        return;
+    for (int i = 0; i < CACHE; i++)
+        sqlite3_finalize(d->cache[i].st);
+    sqlite3_close(d->h);
+    free(d);
+}
+
+static int sq_script(void *vd, const char *sql, struct es_err *err)
+{
+    struct db *d = vd;
+    char *msg = NULL;
+    if (sqlite3_exec(d->h, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        es_err_set(err, ES_EDB, "sqlite: %s", msg ? msg : sqlite3_errmsg(d->h));
+        sqlite3_free(msg);
+        return ES_EDB;
+    }
+    return 0;
+}
+
+static sqlite3_stmt *prepared(struct db *d, const char *sql, int *owned, struct es_err *err)
+{
+    *owned = 0;
+    uintptr_t h = ((uintptr_t)sql >> 4) * 2654435761u;
+    for (int i = 0; i < CACHE; i++) {
+        struct cached *c = &d->cache[(h + (uintptr_t)i) & (CACHE - 1)];
+        if (c->sql == sql)
+            return c->st;
+        if (c->sql)
+            continue;
+        if (sqlite3_prepare_v3(d->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &c->st, NULL)) {
+            db_err(d, err, sql);
+            c->st = NULL;
+            return NULL;
+        }
+        c->sql = sql;
+        return c->st;
+    }
+    /* The cache is full: a statement of its own, finalized by the caller. */
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(d->h, sql, -1, &st, NULL))
+        db_err(d, err, sql);
+    *owned = 1;
+    return st;
+}
+
+static int step_all(struct db *d, sqlite3_stmt *st, const char *sql, const char *const *params,
+                    int nparams, es_store_row_cb cb, void *ctx, struct es_err *err)
+{
+    for (int i = 0; i < nparams; i++) {
+        if (params[i])
+            sqlite3_bind_text(st, i + 1, params[i], -1, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(st, i + 1);
+    }
+    int rc = 0, step;
+    const char *vals[64];
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        int n = sqlite3_column_count(st);
+        if (n > 64)
+            n = 64;
+        for (int i = 0; i < n; i++)
+            vals[i] = (const char *)sqlite3_column_text(st, i);
+        if (cb && (rc = cb(ctx, n, vals)))
+            break;
+    }
+    if (!rc && step != SQLITE_DONE)
+        rc = db_err(d, err, sql);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc;
+}
+
+static int sq_run(void *vd, const char *sql, const char *const *params, int nparams,
+                  es_store_row_cb cb, void *ctx, struct es_err *err)
+{
+    struct db *d = vd;
+    int owned;
+    sqlite3_stmt *st = prepared(d, sql, &owned, err);
+    if (!st)
+        return ES_EDB;
+    int rc = step_all(d, st, sql, params, nparams, cb, ctx, err);
+    if (owned)
+        sqlite3_finalize(st);
+    return rc;
+}
+
+static int sq_run_once(void *vd, const char *sql, const char *const *params, int nparams,
+                       es_store_row_cb cb, void *ctx, struct es_err *err)
+{
+    struct db *d = vd;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(d->h, sql, -1, &st, NULL))
+        return db_err(d, err, sql);
+    int rc = step_all(d, st, sql, params, nparams, cb, ctx, err);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static long sq_changes(void *vd)
+{
+    return sqlite3_changes(((struct db *)vd)->h);
+}
+
+const struct es_store_ops es_store_sqlite = {
+    .name = "sqlite",
+    .pk_decl = "INTEGER PRIMARY KEY",
+    .open = sq_open,
+    .close = sq_close,
+    .script = sq_script,
+    .run = sq_run,
+    .run_once = sq_run_once,
+    .changes = sq_changes,
+};
