@@ -2,6 +2,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli.h"
+#include "erpsync/sync.h"
 #include "erpsync/version.h"
 
 static const char usage[] =
@@ -9,27 +11,68 @@ static const char usage[] =
     "\n"
     "erpsync keeps an application database in two-way sync with Acumatica ERP.\n"
     "\n"
-    "Options:\n"
-    "  -h, --help       show this help and exit\n"
-    "  -V, --version    print the version and exit\n"
+    "Commands:\n"
+    "  init              write a commented sample configuration (erpsync.ini)\n"
+    "  config check      check the configuration; every problem as FILE:LINE\n"
+    "  sync              pull what changed in Acumatica into the store, once\n"
+    "  runs              list the last runs and their counts\n"
+    "  status            per record set: watermark, last run, rows\n"
     "\n"
-    "Commands arrive with the pull and push work; today the program reports its\n"
-    "version. acusim, the Acumatica simulator, is built beside it (acusim --help).\n";
+    "Options:\n"
+    "  -c FILE           the configuration (default erpsync.ini)\n"
+    "  -h, --help        this help; `erpsync <command> --help` for a command's\n"
+    "  -V, --version     the version\n"
+    "\n"
+    "Exit status: 0 everything synced, 1 some records failed, 2 bad usage or\n"
+    "configuration, 3 Acumatica could not be reached or refused the credentials.\n"
+    "\n"
+    "A first run, against the bundled simulator:\n"
+    "  build/acusim --port 8080 --dataset small &\n"
+    "  erpsync init && erpsync config check && erpsync sync\n";
+
+static const struct {
+    const char *name;
+    int (*fn)(struct cli *, int, char **);
+} commands[] = {
+    {"init", cmd_init}, {"config", cmd_config}, {"sync", cmd_sync},
+    {"runs", cmd_runs}, {"status", cmd_status},
+};
+
+int cli_wants_help(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+            return 1;
+    return 0;
+}
 
 int main(int argc, char **argv)
 {
-    if (argc < 2) {
+    struct cli c = {.config_path = "erpsync.ini", .prog = "erpsync"};
+    int i = 1;
+    for (; i < argc && argv[i][0] == '-'; i++) {
+        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            fputs(usage, stdout);
+            return ES_EXIT_OK;
+        }
+        if (!strcmp(argv[i], "-V") || !strcmp(argv[i], "--version")) {
+            printf("erpsync %s\n", es_version());
+            return ES_EXIT_OK;
+        }
+        if (!strcmp(argv[i], "-c") && i + 1 < argc) {
+            c.config_path = argv[++i];
+            continue;
+        }
+        fprintf(stderr, "erpsync: unknown option '%s'\n\n%s", argv[i], usage);
+        return ES_EXIT_USAGE;
+    }
+    if (i >= argc) {
         fputs(usage, stderr);
-        return 2;
+        return ES_EXIT_USAGE;
     }
-    if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
-        fputs(usage, stdout);
-        return 0;
-    }
-    if (!strcmp(argv[1], "-V") || !strcmp(argv[1], "--version")) {
-        printf("erpsync %s\n", es_version());
-        return 0;
-    }
-    fprintf(stderr, "erpsync: unknown command or option '%s'\n\n%s", argv[1], usage);
-    return 2;
+    for (size_t k = 0; k < sizeof(commands) / sizeof(commands[0]); k++)
+        if (!strcmp(argv[i], commands[k].name))
+            return commands[k].fn(&c, argc - i, argv + i);
+    fprintf(stderr, "erpsync: unknown command '%s'\n\n%s", argv[i], usage);
+    return ES_EXIT_USAGE;
 }

@@ -1,0 +1,49 @@
+/* One sync run: opens the store and a session, pulls every enabled set
+ * (master data first), records the run and its per-set counts, signs out
+ * whatever happens, and says how it went. */
+#ifndef ERPSYNC_SYNC_H
+#define ERPSYNC_SYNC_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "erpsync/config.h"
+#include "erpsync/pull.h"
+#include "erpsync/store.h"
+
+enum {
+    ES_EXIT_OK = 0,      /* everything synced */
+    ES_EXIT_FAILED = 1,  /* some records or sets failed (see the summary) */
+    ES_EXIT_USAGE = 2,   /* bad command line or configuration */
+    ES_EXIT_REMOTE = 3,  /* Acumatica could not be reached or refused the credentials */
+};
+
+struct es_sync_opts {
+    int full;             /* pull everything (--full) */
+    unsigned only;        /* bit per set (--only); 0: every enabled set */
+    es_progress_fn progress;
+    void *progress_ctx;
+};
+
+struct es_sync_result {
+    int64_t run_id;
+    const char *status; /* "ok", "failed", "error", "interrupted" */
+    int exit_code;
+    char message[512];  /* why, when not ok */
+    int ran[ES_NSETS];
+    struct es_counts sets[ES_NSETS];
+    char errors[ES_NSETS][256];
+    long requests;      /* every request of the run, sign-in and sign-out included */
+    long duration_ms;
+    int full;
+    const char *mode;   /* "initial", "incremental" or "full" */
+};
+
+/* Run once. Returns the exit code (also in res). */
+int es_sync_run(const struct es_config *cfg, const struct es_sync_opts *o,
+                struct es_sync_result *res);
+
+/* The summary a user reads at the end of a run. */
+void es_sync_print(FILE *out, const struct es_sync_result *res);
+
+#endif

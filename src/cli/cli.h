@@ -1,0 +1,25 @@
+/* The erpsync program's commands: one cmd_<verb>.c each. */
+#ifndef ERPSYNC_CLI_H
+#define ERPSYNC_CLI_H
+
+#include "erpsync/config.h"
+
+struct cli {
+    const char *config_path; /* -c FILE, default erpsync.ini */
+    const char *prog;
+};
+
+/* Each command gets its own argv (argv[0] is the command) and returns the
+ * exit status. */
+int cmd_init(struct cli *c, int argc, char **argv);
+int cmd_config(struct cli *c, int argc, char **argv);
+int cmd_sync(struct cli *c, int argc, char **argv);
+int cmd_runs(struct cli *c, int argc, char **argv);
+int cmd_status(struct cli *c, int argc, char **argv);
+
+/* Load the config, printing every problem; 0 or the exit status 2. */
+int cli_load_config(struct cli *c, struct es_config *out);
+/* Is argv[i] "-h" or "--help"? */
+int cli_wants_help(int argc, char **argv);
+
+#endif

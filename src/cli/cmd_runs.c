@@ -1,0 +1,176 @@
+/* erpsync runs, erpsync status: reading the store's records of the work. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "erpsync/store.h"
+#include "erpsync/sync.h"
+#include "erpsync/timeutil.h"
+
+static const char runs_help[] =
+    "Usage: erpsync [-c FILE] runs [--limit N]\n"
+    "\n"
+    "List the last N runs (default 10), newest first: when, how long, what\n"
+    "kind, how it ended and why, the requests used, and per record set the\n"
+    "counts fetched, created, updated, unchanged, deleted and failed.\n";
+
+static const char status_help[] =
+    "Usage: erpsync [-c FILE] status\n"
+    "\n"
+    "Per record set: the watermark (everything the ERP changed before it is\n"
+    "in the store), whether a window is being read (a run to resume), the\n"
+    "last full pull and reconciliation, and the rows by sync status.\n";
+
+static int open_store(struct cli *c, struct es_config *cfg, struct es_store **s)
+{
+    if (cli_load_config(c, cfg))
+        return ES_EXIT_USAGE;
+    struct es_err err = {0};
+    if (es_store_open(s, cfg->store.url, &err)) {
+        fprintf(stderr, "erpsync: %s\n", err.msg);
+        es_config_dispose(cfg);
+        return ES_EXIT_FAILED;
+    }
+    return 0;
+}
+
+static const char *v(const char *s)
+{
+    return s ? s : "";
+}
+
+static int print_set_line(void *ctx, int n, const char *const *r)
+{
+    (void)ctx;
+    if (n >= 9)
+        printf("    %-20s %8s fetched %7s created %7s updated %8s unchanged %6s deleted %6s "
+               "failed%s%s\n",
+               v(r[0]), v(r[1]), v(r[2]), v(r[3]), v(r[4]), v(r[5]), v(r[6]), r[8] ? "  ! " : "",
+               v(r[8]));
+    return 0;
+}
+
+struct runs_ctx {
+    struct es_store *s;
+    int shown;
+};
+
+static int print_run(void *ctx, int n, const char *const *r)
+{
+    struct runs_ctx *rc = ctx;
+    if (n < 8)
+        return 0;
+    double secs = r[4] ? strtod(r[4], NULL) / 1000.0 : 0;
+    printf("run %s  %s  %-11s %-11s %6.1f s  %s requests%s%s\n", v(r[0]), v(r[1]), v(r[2]),
+           v(r[3]), secs, r[5] ? r[5] : "-", r[6] ? "  " : "", v(r[6]));
+    static const char sets[] = "SELECT set_name, fetched, created, updated, unchanged, deleted,"
+                               " failed, held, error FROM es_run_sets WHERE run_id = ?1"
+                               " ORDER BY rowid";
+    const char *p[] = {r[0]};
+    es_store_query(rc->s, sets, p, 1, print_set_line, NULL, NULL);
+    rc->shown++;
+    return 0;
+}
+
+int cmd_runs(struct cli *c, int argc, char **argv)
+{
+    if (cli_wants_help(argc, argv)) {
+        fputs(runs_help, stdout);
+        return ES_EXIT_OK;
+    }
+    long limit = 10;
+    if (argc == 3 && !strcmp(argv[1], "--limit")) {
+        char *end;
+        limit = strtol(argv[2], &end, 10);
+        if (*end || limit < 1 || limit > 100000) {
+            fprintf(stderr, "erpsync runs: --limit needs a number from 1 to 100000\n");
+            return ES_EXIT_USAGE;
+        }
+    } else if (argc != 1) {
+        fprintf(stderr, "erpsync runs: unexpected '%s'\n\n%s", argv[1], runs_help);
+        return ES_EXIT_USAGE;
+    }
+    struct es_config cfg;
+    struct es_store *s;
+    int rc = open_store(c, &cfg, &s);
+    if (rc)
+        return rc;
+    static const char sql[] = "SELECT id, started_at, mode, status, duration_ms, requests,"
+                              " message, ended_at FROM es_runs ORDER BY id DESC LIMIT ?1";
+    char lim[24];
+    snprintf(lim, sizeof(lim), "%ld", limit);
+    const char *p[] = {lim};
+    struct runs_ctx ctx = {s, 0};
+    struct es_err err = {0};
+    if (es_store_query(s, sql, p, 1, print_run, &ctx, &err)) {
+        fprintf(stderr, "erpsync runs: %s\n", err.msg);
+        rc = ES_EXIT_FAILED;
+    } else if (!ctx.shown) {
+        printf("no runs yet: `erpsync sync` makes the first\n");
+    }
+    es_store_close(s);
+    es_config_dispose(&cfg);
+    return rc;
+}
+
+static void when(char *out, size_t cap, int64_t t)
+{
+    if (t > 0)
+        es_time_format_utc(out, cap, t);
+    else
+        snprintf(out, cap, "never");
+}
+
+static int count_line(void *ctx, int n, const char *const *r)
+{
+    (void)ctx;
+    if (n >= 2)
+        printf(" %s %s", v(r[1]), v(r[0]));
+    return 0;
+}
+
+static void print_status(struct es_store *s, int set)
+{
+    const struct es_mapping *m = es_map_get((enum es_set_id)set);
+    struct es_set_state st;
+    es_store_state_get(s, m->table, &st, NULL);
+    char wm[40], full[40], rec[40];
+    when(wm, sizeof(wm), st.watermark_ms);
+    when(full, sizeof(full), st.last_full_ms);
+    when(rec, sizeof(rec), st.last_reconcile_ms);
+    printf("%-20s watermark %-24s full %-24s reconciled %-24s%s\n", m->table, wm, full, rec,
+           st.in_progress ? "  (a window to resume)" : "");
+    long total = 0;
+    es_store_count(s, m->table, NULL, &total, NULL);
+    printf("%-20s %ld rows:", "", total);
+    char sql[160];
+    snprintf(sql, sizeof(sql), "SELECT sync_status, count(*) FROM %s GROUP BY sync_status ORDER BY 1",
+             m->table);
+    es_store_query(s, sql, NULL, 0, count_line, NULL, NULL);
+    printf("\n");
+}
+
+int cmd_status(struct cli *c, int argc, char **argv)
+{
+    if (cli_wants_help(argc, argv)) {
+        fputs(status_help, stdout);
+        return ES_EXIT_OK;
+    }
+    if (argc != 1) {
+        fprintf(stderr, "erpsync status: unexpected '%s'\n\n%s", argv[1], status_help);
+        return ES_EXIT_USAGE;
+    }
+    struct es_config cfg;
+    struct es_store *s;
+    int rc = open_store(c, &cfg, &s);
+    if (rc)
+        return rc;
+    for (int i = 0; i < ES_NSETS; i++)
+        if (es_map_get((enum es_set_id)i) && cfg.sets[i].enabled &&
+            (cfg.sets[i].direction & ES_DIR_PULL))
+            print_status(s, i);
+    es_store_close(s);
+    es_config_dispose(&cfg);
+    return rc;
+}

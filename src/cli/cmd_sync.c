@@ -1,0 +1,153 @@
+/* erpsync sync: one run, with progress on a terminal. */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "erpsync/acu.h"
+#include "erpsync/http.h"
+#include "erpsync/sync.h"
+#include "erpsync/timeutil.h"
+
+static const char help[] =
+    "Usage: erpsync [-c FILE] sync [--full] [--only SET[,SET...]] [--quiet]\n"
+    "\n"
+    "Pull what changed in Acumatica since the last run into the store, for\n"
+    "every record set the configuration enables. The first run of a set is an\n"
+    "initial load: all master data, and documents of the last history_years.\n"
+    "A run that is stopped (Ctrl-C, SIGTERM, a crash) resumes after its last\n"
+    "committed page. Deleted records are found by listing keys during full\n"
+    "runs and every reconcile_interval.\n"
+    "\n"
+    "  --full       pull everything again (and reconcile deletions)\n"
+    "  --only SETS  just these sets, e.g. --only customers,sales_orders\n"
+    "  --quiet      no progress, only the summary\n"
+    "\n"
+    "Sets: customers customer_locations contacts stock_items services vendors\n"
+    "      price_classes prices projects sales_orders quotes invoices payments\n"
+    "      shipments service_orders appointments\n"
+    "\n"
+    "Exit status: 0 everything synced, 1 some records or sets failed (the\n"
+    "summary says which and why; `erpsync runs` keeps it), 2 bad usage or\n"
+    "configuration, 3 Acumatica could not be reached or refused the\n"
+    "credentials.\n";
+
+struct progress {
+    int tty;
+    time_t last;
+    struct timespec start;
+    char set[32];
+};
+
+static double since(const struct timespec *t0)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static void show(void *ctx, const char *set, const char *phase, long done, long estimate)
+{
+    struct progress *p = ctx;
+    if (strcmp(p->set, set)) {
+        snprintf(p->set, sizeof(p->set), "%s", set);
+        clock_gettime(CLOCK_MONOTONIC, &p->start);
+        p->last = time(NULL);
+    }
+    double secs = since(&p->start);
+    double rate = secs > 0.5 ? done / secs : 0;
+    if (!p->tty) { /* a log line at most every 10 s */
+        time_t now = time(NULL);
+        if (now - p->last < 10)
+            return;
+        p->last = now;
+        if (rate > 0)
+            fprintf(stderr, "erpsync: %s %s: %ld records (%.0f/s)\n", set, phase, done, rate);
+        return;
+    }
+    char bar[32] = "";
+    if (estimate > 0 && rate > 0) {
+        int filled = (int)(20.0 * done / estimate);
+        for (int i = 0; i < 20; i++)
+            bar[i] = i < filled ? '=' : ' ';
+        bar[20] = '\0';
+        double left = (estimate - done) / rate;
+        fprintf(stderr, "\r%-18s %-9s %9ld records %8.0f/s [%s] %3d%% %3.0f s left  \033[K", set,
+                phase, done, rate, bar, (int)(100.0 * done / estimate), left);
+    } else {
+        fprintf(stderr, "\r%-18s %-9s %9ld records %8.0f/s\033[K", set, phase, done, rate);
+    }
+    fflush(stderr);
+}
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    es_acu_stop();
+    /* A second Ctrl-C ends the process at once. */
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+}
+
+static int parse_only(const char *list, unsigned *mask)
+{
+    char buf[512];
+    snprintf(buf, sizeof(buf), "%s", list);
+    for (char *s = buf, *next; s && *s; s = next) {
+        next = strchr(s, ',');
+        if (next)
+            *next++ = '\0';
+        int set = es_set_find(s);
+        if (set < 0 || !es_map_get((enum es_set_id)set)) {
+            fprintf(stderr, "erpsync sync: --only: '%s' is not a set erpsync pulls\n", s);
+            return -1;
+        }
+        *mask |= 1u << set;
+    }
+    return 0;
+}
+
+int cmd_sync(struct cli *c, int argc, char **argv)
+{
+    if (cli_wants_help(argc, argv)) {
+        fputs(help, stdout);
+        return ES_EXIT_OK;
+    }
+    struct es_sync_opts o = {0};
+    int quiet = 0;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--full"))
+            o.full = 1;
+        else if (!strcmp(argv[i], "--quiet"))
+            quiet = 1;
+        else if (!strcmp(argv[i], "--only") && i + 1 < argc) {
+            if (parse_only(argv[++i], &o.only))
+                return ES_EXIT_USAGE;
+        } else {
+            fprintf(stderr, "erpsync sync: unexpected '%s'\n\n%s", argv[i], help);
+            return ES_EXIT_USAGE;
+        }
+    }
+    struct es_config cfg;
+    if (cli_load_config(c, &cfg))
+        return ES_EXIT_USAGE;
+    es_tz_set("UTC");
+    es_http_global_init();
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+    struct progress pr = {.tty = isatty(2)};
+    if (!quiet) {
+        o.progress = show;
+        o.progress_ctx = &pr;
+    }
+    struct es_sync_result res;
+    int rc = es_sync_run(&cfg, &o, &res);
+    if (pr.tty && pr.set[0])
+        fputs("\r\033[K", stderr);
+    es_sync_print(stdout, &res);
+    es_config_dispose(&cfg);
+    es_http_global_cleanup();
+    return rc;
+}

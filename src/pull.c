@@ -1,0 +1,487 @@
+/* Pull: windows of last-modified time, keyset pages, reconciliation. */
+#include <cjson/cJSON.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "erpsync/arena.h"
+#include "erpsync/buf.h"
+#include "erpsync/map.h"
+#include "erpsync/pull.h"
+#include "erpsync/timeutil.h"
+
+#define HI_MARGIN_MS 2000 /* the ERP's Date header has whole seconds */
+#define DAY_MS 86400000LL
+
+struct set_run {
+    struct es_pull *p;
+    const struct es_mapping *m;
+    const char *name;
+    struct es_set_state st;
+    struct es_counts *c;
+    long estimate;
+    int64_t cutoff_ms; /* documents dated before this are out of history (0: none) */
+    int first_load;    /* the set had never been synced */
+};
+
+/* ---- filters ---- */
+
+static void add_cond(struct es_buf *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void add_cond(struct es_buf *f, const char *fmt, ...)
+{
+    char tmp[768];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(tmp, sizeof(tmp), fmt, ap);
+    va_end(ap);
+    if (f->len)
+        es_buf_adds(f, " and ");
+    es_buf_adds(f, tmp);
+}
+
+static void time_literal(char *out, size_t cap, int64_t ms)
+{
+    char iso[40];
+    es_time_format_utc(iso, sizeof(iso), ms);
+    snprintf(out, cap, "datetimeoffset'%s'", iso);
+}
+
+/* A key value as an OData literal: 'text' with quotes doubled, or a number. */
+static void key_literal(struct es_buf *out, const char *v, int is_int)
+{
+    if (is_int) {
+        es_buf_adds(out, v);
+        return;
+    }
+    es_buf_add(out, "'", 1);
+    for (const char *s = v; *s; s++) {
+        es_buf_add(out, s, 1);
+        if (*s == '\'')
+            es_buf_add(out, "'", 1);
+    }
+    es_buf_add(out, "'", 1);
+}
+
+/* After the last key read: "K gt 'a'", or for two keys
+ * "(K1 gt 'a' or (K1 eq 'a' and K2 gt 'b'))". */
+static void keyset_cond(struct es_buf *f, const struct es_mapping *m, const char *after)
+{
+    char k1[256];
+    const char *bar = m->nkeys == 2 ? strchr(after, '|') : NULL;
+    snprintf(k1, sizeof(k1), "%.*s", bar ? (int)(bar - after) : (int)strlen(after), after);
+    if (f->len)
+        es_buf_adds(f, " and ");
+    if (!bar) {
+        es_buf_addf(f, "%s gt ", m->keys[0]);
+        key_literal(f, k1, m->int_key);
+        return;
+    }
+    es_buf_addf(f, "(%s gt ", m->keys[0]);
+    key_literal(f, k1, 0);
+    es_buf_addf(f, " or (%s eq ", m->keys[0]);
+    key_literal(f, k1, 0);
+    es_buf_addf(f, " and %s gt ", m->keys[1]);
+    key_literal(f, bar + 1, 0);
+    es_buf_adds(f, "))");
+}
+
+/* The conditions every read of the set has: its fixed filter, the options,
+ * and for documents of a full pull the history window. */
+static void scope_conds(struct es_buf *f, const struct set_run *r, int full)
+{
+    char lit[64];
+    if (r->m->filter)
+        add_cond(f, "%s", r->m->filter);
+    if (r->m->set == ES_SET_CUSTOMERS && !r->p->cfg->customers.sync_sub_customers)
+        add_cond(f, "ParentRecord eq null");
+    if (full && r->cutoff_ms) {
+        time_literal(lit, sizeof(lit), r->cutoff_ms);
+        add_cond(f, "%s ge %s", r->m->date_field, lit);
+    }
+}
+
+static void window_conds(struct es_buf *f, const struct set_run *r)
+{
+    char lit[64];
+    const char *mod = r->m->modified[es_map_version_index(es_acu_version(r->p->acu))];
+    if (r->st.window_lo_ms > 0) {
+        time_literal(lit, sizeof(lit), r->st.window_lo_ms);
+        add_cond(f, "%s ge %s", mod, lit);
+    }
+    time_literal(lit, sizeof(lit), r->st.window_hi_ms);
+    add_cond(f, "%s lt %s", mod, lit);
+}
+
+/* "<Entity>?$filter=...&$select=...&$expand=...&$top=N" */
+static void page_path(struct es_buf *out, const struct set_run *r, const char *after,
+                      int keys_only)
+{
+    struct es_buf f;
+    es_buf_init(&f, 0);
+    scope_conds(&f, r, keys_only ? 1 : r->st.full);
+    if (!keys_only)
+        window_conds(&f, r);
+    if (after && *after)
+        keyset_cond(&f, r->m, after);
+    es_buf_addf(out, "%s?$filter=", r->m->entity);
+    es_http_escape(out, f.data ? f.data : "");
+    es_buf_add(out, "&", 1);
+    es_map_query(out, r->m, es_acu_version(r->p->acu), keys_only);
+    es_buf_addf(out, "&$top=%d", r->p->cfg->sync.page_size);
+    es_buf_dispose(&f);
+}
+
+/* ---- key order ---- */
+
+static int alnum_only(const char *s)
+{
+    for (; *s; s++)
+        if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+              *s == '|'))
+            return 0;
+    return 1;
+}
+
+/* Is key b after key a in the ERP's order? Only keys of letters and digits
+ * are judged (every SQL collation orders those alike); others pass. */
+static int after(const struct es_mapping *m, const char *a, const char *b)
+{
+    if (!*a)
+        return 1;
+    if (m->int_key)
+        return strtoll(b, NULL, 10) > strtoll(a, NULL, 10);
+    if (!alnum_only(a) || !alnum_only(b))
+        return 1;
+    return strcasecmp(b, a) > 0;
+}
+
+/* ---- one page ---- */
+
+static int fetch_page(struct set_run *r, const char *after_key, int keys_only, cJSON **out,
+                      struct es_err *err)
+{
+    struct es_buf path;
+    es_buf_init(&path, 0);
+    page_path(&path, r, after_key, keys_only);
+    struct es_http_resp resp;
+    es_http_resp_init(&resp);
+    long before = es_acu_stats(r->p->acu)->requests;
+    int rc = es_acu_call(r->p->acu, &resp, "GET", path.data, NULL, ES_ACU_IDEMPOTENT, err);
+    r->c->requests += es_acu_stats(r->p->acu)->requests - before;
+    if (!rc) {
+        *out = cJSON_ParseWithLength(resp.body.data, resp.body.len);
+        if (!cJSON_IsArray(*out)) {
+            cJSON_Delete(*out);
+            *out = NULL;
+            rc = es_err_set(err, ES_EREMOTE, "GET %s: the answer is not a JSON list (%zu bytes)",
+                            r->m->entity, resp.body.len);
+        }
+    }
+    es_http_resp_dispose(&resp);
+    es_buf_dispose(&path);
+    return rc;
+}
+
+static void count(struct es_counts *c, enum es_outcome o)
+{
+    switch (o) {
+    case ES_CREATED: c->created++; break;
+    case ES_UPDATED: c->updated++; break;
+    case ES_UNCHANGED: c->unchanged++; break;
+    case ES_HELD: c->held++; break;
+    }
+}
+
+/* Map and store one record. A record that cannot be mapped is a failure
+ * kept in es_failures; it does not stop the page. */
+static int put_record(struct set_run *r, struct es_arena *a, const cJSON *j, char *last,
+                      size_t cap, struct es_err *err)
+{
+    struct es_record rec;
+    struct es_err e = {0};
+    const struct es_pull *p = r->p;
+    r->c->fetched++;
+    if (es_map_record(&rec, a, r->m, es_acu_version(p->acu), p->cfg, j, &e)) {
+        r->c->failed++;
+        return es_store_failure(p->store, p->run_id, r->name, rec.erp_key, e.msg, p->now_utc,
+                                err);
+    }
+    if (!after(r->m, last, rec.erp_key))
+        return es_err_set(err, ES_EREMOTE,
+                          "GET %s: the ERP sent key '%s' after '%s'; reading in pages needs "
+                          "the records in key order",
+                          r->m->entity, rec.erp_key, last);
+    snprintf(last, cap, "%s", rec.erp_key);
+    enum es_outcome o;
+    int rc = es_store_put(p->store, r->m, &rec, p->now_utc, &o, err);
+    if (!rc)
+        count(r->c, o);
+    return rc;
+}
+
+/* Store a page and the window's new position in one transaction. */
+static int commit_page(struct set_run *r, const cJSON *items, struct es_err *err)
+{
+    struct es_arena a;
+    es_arena_init(&a, 64 * 1024);
+    int rc = es_store_begin(r->p->store, err);
+    char last[sizeof(r->st.after_key)];
+    snprintf(last, sizeof(last), "%s", r->st.after_key);
+    const cJSON *j;
+    cJSON_ArrayForEach(j, items)
+    {
+        if (rc)
+            break;
+        rc = put_record(r, &a, j, last, sizeof(last), err);
+    }
+    if (!rc) {
+        snprintf(r->st.after_key, sizeof(r->st.after_key), "%s", last);
+        r->st.fetched += cJSON_GetArraySize(items);
+        rc = es_store_state_put(r->p->store, r->name, &r->st, err);
+    }
+    if (!rc)
+        rc = es_store_commit(r->p->store, err);
+    if (rc)
+        es_store_rollback(r->p->store);
+    es_arena_dispose(&a);
+    return rc;
+}
+
+/* ---- the window ---- */
+
+static void report(struct set_run *r, const char *phase, long done)
+{
+    /* A full pull reads about as many records as the table holds. */
+    long estimate = r->st.full && r->estimate > done ? r->estimate : 0;
+    if (r->p->progress)
+        r->p->progress(r->p->progress_ctx, r->name, phase, done, estimate);
+}
+
+/* Open a new window, unless one is being read (a resumed run). */
+static int open_window(struct set_run *r, struct es_err *err)
+{
+    struct es_set_state *st = &r->st;
+    if (st->in_progress)
+        return 0;
+    const struct es_config_sync *cs = &r->p->cfg->sync;
+    int64_t now = es_acu_erp_now(r->p->acu);
+    st->full = r->p->full || st->watermark_ms == 0;
+    st->window_hi_ms = now - HI_MARGIN_MS;
+    st->window_lo_ms = st->full ? 0 : st->watermark_ms - cs->overlap_ms;
+    if (cs->last_modified_since_days > 0) {
+        int64_t bound = now - cs->last_modified_since_days * DAY_MS;
+        if (st->window_lo_ms < bound)
+            st->window_lo_ms = bound;
+    }
+    st->in_progress = 1;
+    st->after_key[0] = '\0';
+    st->run_id = r->p->run_id;
+    st->fetched = 0;
+    return es_store_state_put(r->p->store, r->name, st, err);
+}
+
+static int close_window(struct set_run *r, struct es_err *err)
+{
+    struct es_set_state *st = &r->st;
+    st->watermark_ms = st->window_hi_ms;
+    if (st->full)
+        st->last_full_ms = st->window_hi_ms;
+    st->in_progress = 0;
+    st->after_key[0] = '\0';
+    return es_store_state_put(r->p->store, r->name, st, err);
+}
+
+static int stopped(struct es_err *err, const char *set)
+{
+    return es_err_set(err, ES_ECONFLICT, "%s: stopped; the next run resumes where this one ended",
+                      set);
+}
+
+static int read_window(struct set_run *r, struct es_err *err)
+{
+    int rc = open_window(r, err);
+    while (!rc) {
+        if (es_acu_stopping())
+            return stopped(err, r->name);
+        cJSON *items = NULL;
+        if ((rc = fetch_page(r, r->st.after_key, 0, &items, err)))
+            break;
+        int n = cJSON_GetArraySize(items);
+        rc = commit_page(r, items, err);
+        cJSON_Delete(items);
+        report(r, "pull", r->st.fetched);
+        if (!rc && n < r->p->cfg->sync.page_size)
+            return close_window(r, err);
+    }
+    return rc;
+}
+
+/* ---- deletions ---- */
+
+static int mark_deleted(struct set_run *r, int64_t started, struct es_err *err);
+
+static int reconcile_due(struct set_run *r)
+{
+    if (r->first_load) { /* the store had nothing that could have been deleted */
+        r->st.last_reconcile_ms = r->st.window_hi_ms;
+        return 0;
+    }
+    if (r->st.full)
+        return 1;
+    long every = r->p->cfg->sync.reconcile_interval_ms;
+    return every > 0 && es_acu_erp_now(r->p->acu) - r->st.last_reconcile_ms >= every;
+}
+
+/* List every key (keyset pages), then mark the rows not listed deleted. */
+static int reconcile(struct set_run *r, struct es_err *err)
+{
+    struct es_store *s = r->p->store;
+    int64_t started = es_acu_erp_now(r->p->acu);
+    int rc = es_store_begin(s, err);
+    if (!rc)
+        rc = es_store_seen_reset(s, err);
+    char last[256] = "";
+    long listed = 0;
+    while (!rc) {
+        if (es_acu_stopping()) {
+            rc = stopped(err, r->name);
+            break;
+        }
+        cJSON *items = NULL;
+        if ((rc = fetch_page(r, last, 1, &items, err)))
+            break;
+        struct es_arena a;
+        es_arena_init(&a, 16 * 1024);
+        const cJSON *j;
+        cJSON_ArrayForEach(j, items)
+        {
+            struct es_record rec;
+            if (rc || es_map_record(&rec, &a, r->m, es_acu_version(r->p->acu), r->p->cfg, j, NULL))
+                continue; /* a listed record without a key cannot be matched */
+            rc = es_store_seen_add(s, rec.erp_key, err);
+            snprintf(last, sizeof(last), "%s", rec.erp_key);
+            listed++;
+        }
+        int n = cJSON_GetArraySize(items);
+        cJSON_Delete(items);
+        es_arena_dispose(&a);
+        report(r, "reconcile", listed);
+        if (n < r->p->cfg->sync.page_size)
+            break;
+    }
+    return rc ? (es_store_rollback(s), rc) : mark_deleted(r, started, err);
+}
+
+static int mark_deleted(struct set_run *r, int64_t started, struct es_err *err)
+{
+    char from[40];
+    if (r->cutoff_ms)
+        es_time_format_utc(from, sizeof(from), r->cutoff_ms);
+    long n = 0;
+    int rc = es_store_mark_unseen_deleted(r->p->store, r->m, r->cutoff_ms ? from : NULL,
+                                          r->p->now_utc, &n, err);
+    r->c->deleted += n;
+    r->st.last_reconcile_ms = started;
+    if (!rc)
+        rc = es_store_state_put(r->p->store, r->name, &r->st, err);
+    if (!rc)
+        rc = es_store_commit(r->p->store, err);
+    if (rc)
+        es_store_rollback(r->p->store);
+    return rc;
+}
+
+/* ---- an inquiry (prices): one PUT answers every row ---- */
+
+static int put_rows(struct set_run *r, const cJSON *rows, struct es_err *err)
+{
+    struct es_arena a;
+    es_arena_init(&a, 64 * 1024);
+    const struct es_pull *p = r->p;
+    const cJSON *j;
+    int rc = 0;
+    cJSON_ArrayForEach(j, rows)
+    {
+        struct es_record rec;
+        struct es_err e = {0};
+        enum es_outcome o;
+        r->c->fetched++;
+        if (es_map_record(&rec, &a, r->m, es_acu_version(p->acu), p->cfg, j, &e)) {
+            r->c->failed++;
+            rc = es_store_failure(p->store, p->run_id, r->name, rec.erp_key, e.msg, p->now_utc,
+                                  err);
+        } else if (!(rc = es_store_seen_add(p->store, rec.erp_key, err)) &&
+                   !(rc = es_store_put(p->store, r->m, &rec, p->now_utc, &o, err))) {
+            count(r->c, o);
+        }
+        if (rc)
+            break;
+    }
+    es_arena_dispose(&a);
+    report(r, "pull", r->c->fetched);
+    return rc;
+}
+
+static int pull_inquiry(struct set_run *r, struct es_err *err)
+{
+    struct es_buf path;
+    es_buf_init(&path, 0);
+    es_buf_addf(&path, "%s?", r->m->entity);
+    es_map_query(&path, r->m, es_acu_version(r->p->acu), 0);
+    struct es_http_resp resp;
+    es_http_resp_init(&resp);
+    long before = es_acu_stats(r->p->acu)->requests;
+    int rc = es_acu_call(r->p->acu, &resp, "PUT", path.data, "{}", ES_ACU_IDEMPOTENT, err);
+    r->c->requests += es_acu_stats(r->p->acu)->requests - before;
+    es_buf_dispose(&path);
+    cJSON *j = rc ? NULL : cJSON_ParseWithLength(resp.body.data, resp.body.len);
+    es_http_resp_dispose(&resp);
+    const cJSON *rows = cJSON_GetObjectItemCaseSensitive(j, r->m->inquiry_array);
+    if (!rc && !cJSON_IsArray(rows))
+        rc = es_err_set(err, ES_EREMOTE, "PUT %s: the answer has no %s list", r->m->entity,
+                        r->m->inquiry_array);
+    int64_t started = es_acu_erp_now(r->p->acu);
+    if (!rc)
+        rc = es_store_begin(r->p->store, err);
+    if (!rc && !(rc = es_store_seen_reset(r->p->store, err)))
+        rc = put_rows(r, rows, err);
+    cJSON_Delete(j);
+    if (rc) {
+        es_store_rollback(r->p->store);
+        return rc;
+    }
+    r->st.window_hi_ms = started;
+    r->st.watermark_ms = started;
+    r->st.last_full_ms = started;
+    return mark_deleted(r, started, err);
+}
+
+/* ---- a set ---- */
+
+int es_pull_set(struct es_pull *p, enum es_set_id set, struct es_counts *c, struct es_err *err)
+{
+    memset(c, 0, sizeof(*c));
+    struct set_run r = {.p = p, .m = es_map_get(set), .name = es_set_info(set)->name, .c = c};
+    if (!r.m)
+        return es_err_set(err, ES_EINVAL, "%s: erpsync does not pull this set", r.name);
+    int rc = es_acu_signed_in(p->acu) ? 0 : es_acu_signin(p->acu, err);
+    if (rc || (rc = es_store_state_get(p->store, r.name, &r.st, err)))
+        return rc;
+    if (r.m->date_field && p->cfg->sync.history_years > 0)
+        r.cutoff_ms = es_acu_erp_now(p->acu) -
+                      (int64_t)p->cfg->sync.history_years * 36525LL * DAY_MS / 100;
+    es_store_count(p->store, r.m->table, NULL, &r.estimate, NULL);
+    if (r.m->inquiry_array)
+        return pull_inquiry(&r, err);
+    r.first_load = r.st.watermark_ms == 0;
+    rc = read_window(&r, err);
+    if (!rc && reconcile_due(&r))
+        rc = reconcile(&r, err);
+    else if (!rc && r.first_load)
+        rc = es_store_state_put(p->store, r.name, &r.st, err);
+    return rc;
+}

@@ -1,0 +1,184 @@
+/* One sync run: store, session, the sets in order, the run's record. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "erpsync/acu.h"
+#include "erpsync/sync.h"
+#include "erpsync/timeutil.h"
+
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int fail(struct es_sync_result *res, int code, const char *status, const char *msg)
+{
+    res->exit_code = code;
+    res->status = status;
+    snprintf(res->message, sizeof(res->message), "%s", msg);
+    return code;
+}
+
+/* The exit code of an error that stopped the run or a set. */
+static int exit_of(int rc)
+{
+    switch (rc) {
+    case ES_EAUTH:
+    case ES_ENET:
+    case ES_ETIMEOUT:
+    case ES_ELIMIT: return ES_EXIT_REMOTE;
+    default: return ES_EXIT_FAILED;
+    }
+}
+
+/* full_sync_next_run is honoured once per edit of the config file: the
+ * store remembers the file's modification time it consumed. The store's
+ * own full_sync_next_run setting (the admin page, the CLI) also asks. */
+static int full_asked(const struct es_config *cfg, struct es_store *s, char *stamp, size_t cap)
+{
+    char seen[64] = "", flag[16] = "";
+    struct stat sb;
+    snprintf(stamp, cap, "%lld", cfg->path && !stat(cfg->path, &sb) ? (long long)sb.st_mtime : 0LL);
+    es_store_setting_get(s, "full_sync_next_run", flag, sizeof(flag), NULL);
+    es_store_setting_get(s, "full_sync_config_consumed", seen, sizeof(seen), NULL);
+    return !strcmp(flag, "1") || (cfg->sync.full_sync_next_run && strcmp(seen, stamp));
+}
+
+static void full_done(struct es_store *s, const char *stamp)
+{
+    es_store_setting_set(s, "full_sync_next_run", "0", NULL);
+    es_store_setting_set(s, "full_sync_config_consumed", stamp, NULL);
+}
+
+static int any_row(void *ctx, int n, const char *const *v)
+{
+    (void)n, (void)v;
+    *(int *)ctx = 1;
+    return 0;
+}
+
+/* No set has ever been synced: this run is the initial load. */
+static int first_run(struct es_store *s)
+{
+    static const char sql[] = "SELECT 1 FROM es_state WHERE watermark_ms > 0 LIMIT 1";
+    int seen = 0;
+    es_store_query(s, sql, NULL, 0, any_row, &seen, NULL);
+    return !seen;
+}
+
+/* Master data first, so documents find their customers and items. */
+static int wanted(const struct es_config *cfg, const struct es_sync_opts *o, int set)
+{
+    if (o->only)
+        return (o->only >> set) & 1;
+    return cfg->sets[set].enabled && (cfg->sets[set].direction & ES_DIR_PULL) &&
+           es_map_get((enum es_set_id)set);
+}
+
+static int pull_sets(struct es_pull *p, const struct es_sync_opts *o, struct es_sync_result *res)
+{
+    int worst = ES_EXIT_OK;
+    for (int i = 0; i < ES_NSETS; i++) {
+        if (!wanted(p->cfg, o, i))
+            continue;
+        struct es_err err = {0};
+        res->ran[i] = 1;
+        int rc = es_pull_set(p, (enum es_set_id)i, &res->sets[i], &err);
+        if (rc)
+            snprintf(res->errors[i], sizeof(res->errors[i]), "%s", err.msg);
+        es_store_run_set(p->store, p->run_id, es_set_info((enum es_set_id)i)->name, &res->sets[i],
+                         rc ? err.msg : NULL, NULL);
+        if (res->sets[i].failed && worst < ES_EXIT_FAILED)
+            worst = ES_EXIT_FAILED;
+        if (!rc)
+            continue;
+        if (rc == ES_ECONFLICT) /* stopped: the rest waits for the next run */
+            return fail(res, ES_EXIT_FAILED, "interrupted", err.msg);
+        if (exit_of(rc) == ES_EXIT_REMOTE)
+            return fail(res, ES_EXIT_REMOTE, "error", err.msg);
+        worst = ES_EXIT_FAILED;
+    }
+    if (worst != ES_EXIT_OK)
+        return fail(res, worst, "failed", "some records or sets did not sync; see the summary");
+    return fail(res, ES_EXIT_OK, "ok", "");
+}
+
+static void finish(struct es_store *s, struct es_acu *a, struct es_sync_result *res,
+                   int64_t started)
+{
+    if (a) {
+        es_acu_signout(a, NULL);
+        res->requests = es_acu_stats(a)->requests;
+    }
+    res->duration_ms = (long)(mono_ms() - started);
+    char now[40];
+    es_time_format_utc(now, sizeof(now), es_now_ms());
+    if (s && res->run_id)
+        es_store_run_end(s, res->run_id, res->status, res->message[0] ? res->message : NULL, now,
+                         res->duration_ms, res->requests, NULL);
+}
+
+int es_sync_run(const struct es_config *cfg, const struct es_sync_opts *o,
+                struct es_sync_result *res)
+{
+    memset(res, 0, sizeof(*res));
+    int64_t started = mono_ms();
+    struct es_err err = {0};
+    struct es_store *s = NULL;
+    struct es_acu *a = NULL;
+    char stamp[32];
+    struct es_pull p = {.cfg = cfg, .progress = o->progress, .progress_ctx = o->progress_ctx};
+    es_time_format_utc(p.now_utc, sizeof(p.now_utc), es_now_ms());
+    if (es_store_open(&s, cfg->store.url, &err))
+        return fail(res, ES_EXIT_FAILED, "error", err.msg);
+    p.full = res->full = o->full || full_asked(cfg, s, stamp, sizeof(stamp));
+    res->mode = p.full ? "full" : first_run(s) ? "initial" : "incremental";
+    if (es_store_run_start(s, res->mode, p.now_utc, &res->run_id, &err) ||
+        es_acu_new(&a, cfg, &err)) {
+        fail(res, ES_EXIT_FAILED, "error", err.msg);
+    } else if (es_acu_signin(a, &err)) {
+        fail(res, exit_of(err.code), "error", err.msg);
+    } else {
+        p.acu = a, p.store = s, p.run_id = res->run_id;
+        pull_sets(&p, o, res);
+        if (p.full && res->exit_code == ES_EXIT_OK)
+            full_done(s, stamp);
+    }
+    finish(s, a, res, started);
+    es_acu_free(a);
+    es_store_close(s);
+    return res->exit_code;
+}
+
+void es_sync_print(FILE *out, const struct es_sync_result *res)
+{
+    static const char *const head = "%-20s %9s %8s %8s %9s %8s %7s %6s %8s\n";
+    fprintf(out, "Run %lld (%s): %s in %.1f s, %ld requests\n", (long long)res->run_id,
+            res->mode ? res->mode : "-", res->status, res->duration_ms / 1000.0,
+            res->requests);
+    fprintf(out, head, "set", "fetched", "created", "updated", "unchanged", "deleted", "failed",
+            "held", "requests");
+    struct es_counts t = {0};
+    for (int i = 0; i < ES_NSETS; i++) {
+        if (!res->ran[i])
+            continue;
+        const struct es_counts *c = &res->sets[i];
+        fprintf(out, "%-20s %9ld %8ld %8ld %9ld %8ld %7ld %6ld %8ld\n",
+                es_set_info((enum es_set_id)i)->name, c->fetched, c->created, c->updated,
+                c->unchanged, c->deleted, c->failed, c->held, c->requests);
+        if (res->errors[i][0])
+            fprintf(out, "  ! %s\n", res->errors[i]);
+        t.fetched += c->fetched, t.created += c->created, t.updated += c->updated;
+        t.unchanged += c->unchanged, t.deleted += c->deleted, t.failed += c->failed;
+        t.held += c->held, t.requests += c->requests;
+    }
+    fprintf(out, "%-20s %9ld %8ld %8ld %9ld %8ld %7ld %6ld %8ld\n", "total", t.fetched, t.created,
+            t.updated, t.unchanged, t.deleted, t.failed, t.held, t.requests);
+    if (res->message[0])
+        fprintf(out, "%s\n", res->message);
+}
