@@ -349,6 +349,99 @@ static void records_api(struct sim *s, struct sim_req *rq, struct sim_resp *rs, 
     sim_rest(s, ep, rq, rs, seg, nseg);
 }
 
+/* ---- a mass update: many records saved with one timestamp ---- */
+
+struct touched {
+    struct es_arena *a;
+    struct touch_row {
+        char id[40];
+        int64_t created, modified;
+        void *body;
+        size_t n;
+    } * rows;
+    size_t n, cap;
+};
+
+static int touch_collect(const struct sim_row *row, void *ctx)
+{
+    struct touched *t = ctx;
+    if (t->n == t->cap) {
+        t->cap = t->cap ? t->cap * 2 : 256;
+        t->rows = es_xrealloc(t->rows, t->cap * sizeof(*t->rows));
+    }
+    struct touch_row *r = &t->rows[t->n++];
+    snprintf(r->id, sizeof(r->id), "%s", row->id);
+    r->created = row->created;
+    r->modified = row->modified;
+    r->body = es_arena_memdup(t->a, row->body, row->body_n);
+    r->n = row->body_n;
+    return 0;
+}
+
+/* Save every touched record with one stamp (and one field set, if asked). */
+static int touch_save(struct sim *s, const struct sim_entity *ent, struct touched *t,
+                      uint32_t field, const char *value, int64_t stamp, struct es_err *err)
+{
+    int rc = sim_store_begin(s->store, err);
+    for (size_t i = 0; !rc && i < t->n; i++) {
+        struct touch_row *r = &t->rows[i];
+        struct sim_doc *before, *after;
+        if (sim_doc_decode(t->a, &before, r->body, r->n) ||
+            sim_doc_decode(t->a, &after, es_arena_memdup(t->a, r->body, r->n), r->n))
+            continue;
+        if (field)
+            sim_doc_set_str(t->a, after, field, value);
+        rc = sim_write_save(s, ent, after, r->id, r->created, stamp, err);
+        if (!rc)
+            sim_push_changed(s, ent->def, before, r->modified, after, r->id, stamp);
+    }
+    if (!rc)
+        rc = sim_store_commit(s->store, err);
+    if (rc)
+        sim_store_rollback(s->store);
+    sim_push_end(s, rc == 0);
+    return rc;
+}
+
+/* POST {"entity":"Customer","count":5000,"field":"Terms","value":"30D"}:
+ * the first count records (all when 0) in key order are saved at once, as
+ * a mass-update screen does, so they share one LastModifiedDateTime. */
+static void touch_api(struct sim *s, struct sim_req *rq, struct sim_resp *rs)
+{
+    cJSON *j = cJSON_ParseWithLength(rq->body, rq->body_n);
+    const struct sim_entity *ent =
+        sim_entity_of(sim_endpoint_newest(s), cJSON_GetStringValue(cJSON_GetObjectItem(j, "entity")) ?: "");
+    const cJSON *cnt = cJSON_GetObjectItem(j, "count");
+    const char *fname = cJSON_GetStringValue(cJSON_GetObjectItem(j, "field"));
+    const char *value = cJSON_GetStringValue(cJSON_GetObjectItem(j, "value"));
+    const struct sim_prop *fp = ent && fname ? sim_type_prop_ci(ent->type, fname, strlen(fname)) : NULL;
+    if (!ent || (fname && (!fp || fp->kind != SK_VALUE || fp->wt != WT_STRING || !value))) {
+        cJSON_Delete(j);
+        bad(rs, "touch: send {\"entity\": E, \"count\": N, \"field\": F, \"value\": V} "
+                "(field: a text field of E; field and value optional)");
+        return;
+    }
+    struct touched t = {.a = rq->arena};
+    struct es_err err = {0};
+    int64_t limit = cJSON_IsNumber(cnt) && cnt->valuedouble > 0 ? (int64_t)cnt->valuedouble : -1;
+    sim_store_lock(s->store);
+    int64_t stamp = sim_stamp(s);
+    int rc = sim_store_list(s->store, ent->def->name, NULL, limit, 0, touch_collect, &t, &err);
+    if (!rc)
+        rc = touch_save(s, ent, &t, fp ? fp->name_id : 0, value, stamp, &err);
+    sim_store_unlock(s->store);
+    char utc[40], body[160];
+    es_time_format_utc(utc, sizeof(utc), stamp);
+    snprintf(body, sizeof(body), "{\"touched\":%zu,\"stamp_utc\":\"%s\",\"stamp_ms\":%lld}",
+             rc ? 0 : t.n, utc, (long long)stamp);
+    free(t.rows);
+    cJSON_Delete(j);
+    if (rc)
+        bad(rs, err.msg);
+    else
+        sim_resp_json(rs, 200, body);
+}
+
 static void count_api(struct sim *s, struct sim_req *rq, struct sim_resp *rs, const char *entity)
 {
     const struct sim_entity *ent = sim_entity_of(sim_endpoint_newest(s), entity);
@@ -406,6 +499,8 @@ void sim_control(struct sim *s, struct sim_req *rq, struct sim_resp *rs, char **
         push_api(s, rq, rs);
     else if (!strcmp(what, "extref") && nseg == 2)
         extref_api(s, rq, rs, seg[1]);
+    else if (!strcmp(what, "touch") && !strcmp(rq->method, "POST"))
+        touch_api(s, rq, rs);
     else if (!strcmp(what, "count") && nseg == 2)
         count_api(s, rq, rs, seg[1]);
     else if (!strcmp(what, "records") && nseg >= 2)

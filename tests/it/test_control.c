@@ -278,6 +278,35 @@ static void counters_by_method_entity_and_status(void **state)
     it_resp_free(&r);
 }
 
+/* A mass update: many records saved at once share one timestamp. */
+static void touch_saves_many_records_with_one_stamp(void **state)
+{
+    (void)state;
+    struct it_resp r;
+    it_control(&cl, "POST", "touch", "{\"entity\":\"Customer\",\"count\":12,\"field\":\"Terms\","
+                                    "\"value\":\"MASS\"}", &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal((int)cJSON_GetObjectItem(r.json, "touched")->valuedouble, 12);
+    char filter[128], path[512];
+    snprintf(filter, sizeof(filter), "LastModifiedDateTime eq datetimeoffset'%s'",
+             cJSON_GetObjectItem(r.json, "stamp_utc")->valuestring);
+    it_resp_free(&r);
+    snprintf(path, sizeof(path), "Customer?$select=CustomerID,Terms,LastModifiedDateTime&$filter=%s",
+             it_esc(filter));
+    it_get(&cl, path, &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(cJSON_GetArraySize(r.json), 12);
+    const cJSON *c;
+    cJSON_ArrayForEach(c, r.json) assert_string_equal(it_str(c, "Terms"), "MASS");
+    it_resp_free(&r);
+    it_control(&cl, "POST", "touch", "{\"entity\":\"Spaceship\"}", &r);
+    assert_int_equal(r.status, 400);
+    it_resp_free(&r);
+    it_control(&cl, "POST", "touch", "{\"entity\":\"Customer\",\"field\":\"CreditLimit\",\"value\":\"1\"}", &r);
+    assert_int_equal(r.status, 400); /* not a text field */
+    it_resp_free(&r);
+}
+
 static void control_api_is_off_by_default(void **state)
 {
     (void)state;
@@ -301,6 +330,7 @@ int main(void)
         cmocka_unit_test(records_api_reads_and_writes_without_a_session),
         cmocka_unit_test(mutator_changes_records_at_a_rate),
         cmocka_unit_test(counters_by_method_entity_and_status),
+        cmocka_unit_test(touch_saves_many_records_with_one_stamp),
     };
     (void)control_api_is_off_by_default;
     return cmocka_run_group_tests(tests, setup, teardown);
