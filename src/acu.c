@@ -166,8 +166,10 @@ static int send_once(struct es_acu *a, struct es_http_resp *out, const char *met
     a->stats.requests++;
     int rc = es_http_request(a->http, out, method, url, hdrs, body, body ? strlen(body) : 0,
                              fresh, err);
-    if (!rc && out->date_ms) /* Date has whole seconds: keep the later estimate */
-        a->clock_offset = out->date_ms + 500 - es_now_ms();
+    /* Date has whole seconds: the ERP's clock is at most 999 ms past it.
+     * Erring late is safe (the next window overlaps); early would not be. */
+    if (!rc && out->date_ms)
+        a->clock_offset = out->date_ms + 999 - es_now_ms();
     if (!rc && out->status == 429)
         a->stats.declined++;
     return rc;

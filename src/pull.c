@@ -13,7 +13,9 @@
 #include "erpsync/pull.h"
 #include "erpsync/timeutil.h"
 
-#define HI_MARGIN_MS 2000 /* the ERP's Date header has whole seconds */
+/* The ERP's clock is known to the second (its Date header): windows always
+ * overlap by at least this much, whatever the configured overlap. */
+#define MIN_OVERLAP_MS 2000
 #define DAY_MS 86400000LL
 
 struct set_run {
@@ -270,8 +272,9 @@ static int open_window(struct set_run *r, struct es_err *err)
     const struct es_config_sync *cs = &r->p->cfg->sync;
     int64_t now = es_acu_erp_now(r->p->acu);
     st->full = r->p->full || st->watermark_ms == 0;
-    st->window_hi_ms = now - HI_MARGIN_MS;
-    st->window_lo_ms = st->full ? 0 : st->watermark_ms - cs->overlap_ms;
+    int64_t overlap = cs->overlap_ms > MIN_OVERLAP_MS ? cs->overlap_ms : MIN_OVERLAP_MS;
+    st->window_hi_ms = now;
+    st->window_lo_ms = st->full ? 0 : st->watermark_ms - overlap;
     if (cs->last_modified_since_days > 0) {
         int64_t bound = now - cs->last_modified_since_days * DAY_MS;
         if (st->window_lo_ms < bound)

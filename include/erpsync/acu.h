@@ -56,7 +56,8 @@ int es_acu_signed_in(const struct es_acu *a);
 int es_acu_call(struct es_acu *a, struct es_http_resp *out, const char *method, const char *path,
                 const char *body, int flags, struct es_err *err);
 
-/* The ERP's clock now (UTC ms), from the Date headers of its answers. */
+/* The ERP's clock now (UTC ms), from the Date headers of its answers: never
+ * behind the ERP's own clock, at most a second ahead. */
 int64_t es_acu_erp_now(const struct es_acu *a);
 const struct es_acu_stats *es_acu_stats(const struct es_acu *a);
 /* The endpoint version in use ("24.200.001"). */

@@ -6,6 +6,7 @@
 
 #include <curl/curl.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <microhttpd.h>
 #include <poll.h>
 #include <pthread.h>
@@ -474,4 +475,118 @@ void it_session_stop(struct it_sim *s, struct it_client *c)
     it_logout(c);
     it_client_dispose(c);
     it_sim_stop(s);
+}
+
+/* ---- running erpsync ---- */
+
+void it_workdir(char *out, size_t cap)
+{
+    const char *tmp = getenv("TMPDIR");
+    snprintf(out, cap, "%s/erpsync-it-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    assert_non_null(mkdtemp(out));
+}
+
+void it_workdir_remove(const char *dir)
+{
+    static const char *const files[] = {"erpsync.ini", "erpsync.db", "erpsync.db-wal",
+                                        "erpsync.db-shm", "bg.log", "password", NULL};
+    char path[600];
+    for (int i = 0; files[i]; i++) {
+        snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+        unlink(path);
+    }
+    rmdir(dir);
+}
+
+void it_write_config(char *out, size_t cap, const char *dir, const struct it_sim *s,
+                     const char *extra)
+{
+    snprintf(out, cap, "%s/erpsync.ini", dir);
+    FILE *f = fopen(out, "w");
+    assert_non_null(f);
+    fprintf(f,
+            "[acumatica]\nurl = %s\ntenant = Company\nusername = admin\npassword = 123\n\n"
+            "[store]\nurl = sqlite:%s/erpsync.db\n\n%s",
+            s->base, dir, extra ? extra : "");
+    assert_int_equal(fclose(f), 0);
+}
+
+static void exec_erpsync(const char *dir, const char *const *args, int outfd)
+{
+    const char *argv[32];
+    int n = 0;
+    char cfg[600];
+    snprintf(cfg, sizeof(cfg), "%s/erpsync.ini", dir);
+    argv[n++] = ERPSYNC_BIN;
+    argv[n++] = "-c";
+    argv[n++] = cfg;
+    for (int i = 0; args && args[i] && n < 31; i++)
+        argv[n++] = args[i];
+    argv[n] = NULL;
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    dup2(outfd, 1);
+    dup2(outfd, 2);
+    if (chdir(dir))
+        _exit(127);
+    execv(ERPSYNC_BIN, (char *const *)argv);
+    _exit(127);
+}
+
+void it_erpsync(struct it_run *r, const char *dir, const char *const *args, int timeout_s)
+{
+    int fd[2];
+    assert_int_equal(pipe(fd), 0);
+    double t0 = it_now();
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        close(fd[0]);
+        exec_erpsync(dir, args, fd[1]);
+    }
+    close(fd[1]);
+    struct es_buf b;
+    es_buf_init(&b, 16u << 20);
+    char chunk[4096];
+    for (;;) {
+        struct pollfd p = {fd[0], POLLIN, 0};
+        if (it_now() - t0 > timeout_s) {
+            kill(pid, SIGKILL);
+            waitpid(pid, NULL, 0);
+            close(fd[0]);
+            fail_msg("erpsync did not finish within %d s; output so far:\n%s", timeout_s,
+                     b.data ? b.data : "");
+        }
+        if (poll(&p, 1, 200) <= 0)
+            continue;
+        ssize_t k = read(fd[0], chunk, sizeof(chunk));
+        if (k <= 0)
+            break;
+        es_buf_add(&b, chunk, (size_t)k);
+    }
+    close(fd[0]);
+    int st = 0;
+    waitpid(pid, &st, 0);
+    r->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    r->out = es_buf_steal(&b, NULL);
+    r->seconds = it_now() - t0;
+}
+
+void it_run_free(struct it_run *r)
+{
+    free(r->out);
+    r->out = NULL;
+}
+
+pid_t it_erpsync_bg(const char *dir, const char *const *args)
+{
+    char log[600];
+    snprintf(log, sizeof(log), "%s/bg.log", dir);
+    int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600);
+    assert_true(fd >= 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0)
+        exec_erpsync(dir, args, fd);
+    close(fd);
+    return pid;
 }

@@ -96,6 +96,30 @@ const char *it_receiver_body(struct it_receiver *r, int i);
 const char *it_receiver_header(struct it_receiver *r, int i);
 void it_receiver_stop(struct it_receiver *r);
 
+/* ---- running erpsync ---- */
+
+/* A scratch directory (removed by it_workdir_remove). */
+void it_workdir(char *out, size_t cap);
+void it_workdir_remove(const char *dir);
+
+/* Write DIR/erpsync.ini for acusim s with the store DIR/erpsync.db, then
+ * append extra (more sections; may be NULL). Returns the path in out. */
+void it_write_config(char *out, size_t cap, const char *dir, const struct it_sim *s,
+                     const char *extra);
+
+struct it_run {
+    int status;  /* exit status, or 128+signal */
+    char *out;   /* stdout and stderr, interleaved */
+    double seconds;
+};
+
+/* Run erpsync with these arguments (NULL-terminated, without the program
+ * name) in dir; fails the test after timeout_s. */
+void it_erpsync(struct it_run *r, const char *dir, const char *const *args, int timeout_s);
+void it_run_free(struct it_run *r);
+/* Start it in the background (output to DIR/bg.log); returns the pid. */
+pid_t it_erpsync_bg(const char *dir, const char *const *args);
+
 void it_sleep_ms(long ms);
 double it_now(void);
 

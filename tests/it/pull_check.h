@@ -1,0 +1,23 @@
+/* What the pull scenarios check in the store erpsync wrote: rows, keys, and
+ * every mapped field against what acusim holds. */
+#ifndef IT_PULL_CHECK_H
+#define IT_PULL_CHECK_H
+
+#include "erpsync/sets.h"
+#include "harness.h"
+
+/* Rows of a table (by sync status when given). */
+long pc_count(const char *dir, const char *table, const char *status);
+/* The first column of the first row of a query on the store. */
+long pc_scalar(const char *dir, const char *sql);
+/* Distinct ERP keys of a table. */
+long pc_distinct_keys(const char *dir, const char *table);
+/* A value of a run's per-set line (column of es_run_sets) for the newest run. */
+long pc_last_run(const char *dir, const char *set, const char *column);
+/* Every record acusim holds for the set, read through its API and mapped
+ * as erpsync maps it, equals the store's rows not marked deleted: the same
+ * keys, ids, modified times, every column and every detail row. Fails the
+ * test with the first difference. */
+void pc_store_equals_erp(struct it_client *c, const char *dir, enum es_set_id set);
+
+#endif
