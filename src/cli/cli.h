@@ -17,7 +17,8 @@ int cmd_sync(struct cli *c, int argc, char **argv);
 int cmd_runs(struct cli *c, int argc, char **argv);
 int cmd_status(struct cli *c, int argc, char **argv);
 
-/* Load the config, printing every problem; 0 or the exit status 2. */
+/* Load the config, printing every problem; 0 (dispose it later) or the
+ * exit status 2 (nothing to dispose). */
 int cli_load_config(struct cli *c, struct es_config *out);
 /* Is argv[i] "-h" or "--help"? */
 int cli_wants_help(int argc, char **argv);

@@ -15,9 +15,11 @@ int cli_load_config(struct cli *c, struct es_config *out)
     int rc = es_config_load(out, c->config_path, &d);
     for (size_t i = 0; i < d.n; i++)
         fprintf(stderr, "%s\n", d.msgs[i]);
-    es_config_diags_dispose(&d);
     if (rc && !d.n)
         fprintf(stderr, "%s: cannot be loaded\n", c->config_path);
+    es_config_diags_dispose(&d);
+    if (rc)
+        es_config_dispose(out); /* the defaults a failed load leaves */
     return rc ? ES_EXIT_USAGE : 0;
 }
 
@@ -79,7 +81,9 @@ int cmd_config(struct cli *c, int argc, char **argv)
     }
     struct es_config cfg;
     int rc = cli_load_config(c, &cfg);
-    if (!rc) {
+    if (rc)
+        return rc;
+    {
         int n = 0;
         for (int i = 0; i < ES_NSETS; i++)
             n += cfg.sets[i].enabled;

@@ -292,6 +292,46 @@ static void queries_select_and_expand_what_is_mapped(void **state)
     es_buf_dispose(&b);
 }
 
+/* docs/schema.md documents every table and column the mappings create. */
+static void schema_doc_lists_every_column(void **state)
+{
+    (void)state;
+    FILE *f = fopen(ES_DOCS_DIR "/schema.md", "r");
+    assert_non_null(f);
+    static char doc[256 * 1024];
+    size_t n = fread(doc, 1, sizeof(doc) - 1, f);
+    fclose(f);
+    doc[n] = '\0';
+    char want[200];
+    for (int s = 0; s < ES_NSETS; s++) {
+        const struct es_mapping *m = es_map_get((enum es_set_id)s);
+        if (!m)
+            continue;
+        snprintf(want, sizeof(want), "### %s\n", m->table);
+        const char *sec = strstr(doc, want);
+        if (!sec)
+            fail_msg("docs/schema.md has no section for %s", m->table);
+        const char *end = strstr(sec + 4, "\n### ");
+        for (const struct es_col *c = m->cols; c->name; c++) {
+            snprintf(want, sizeof(want), "| %s | ", c->name);
+            const char *at = strstr(sec, want);
+            if (!at || (end && at > end))
+                fail_msg("docs/schema.md: %s.%s is not documented", m->table, c->name);
+        }
+        for (const struct es_detail *d = m->details; d && d->table; d++) {
+            snprintf(want, sizeof(want), "**%s**", d->table);
+            const char *at = strstr(sec, want);
+            if (!at || (end && at > end))
+                fail_msg("docs/schema.md: detail table %s is not documented", d->table);
+            for (const struct es_col *c = d->cols; c->name; c++) {
+                snprintf(want, sizeof(want), "| %s | ", c->name);
+                if (!strstr(at, want))
+                    fail_msg("docs/schema.md: %s.%s is not documented", d->table, c->name);
+            }
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -300,6 +340,7 @@ int main(void)
         cmocka_unit_test(bad_values_name_the_record_and_field),
         cmocka_unit_test(maps_an_order_with_lines),
         cmocka_unit_test(queries_select_and_expand_what_is_mapped),
+        cmocka_unit_test(schema_doc_lists_every_column),
     };
     return cmocka_run_group_tests(tests, load, unload);
 }
