@@ -1,70 +1,70 @@
 #!/bin/sh
-# The demo: start acusim with generated data and read it back through the
-# same APIs erpsync uses — a cookie sign-in, the contract-based REST API with
-# $filter/$select/$expand, an OAuth token, OData for a generic inquiry — then
-# sign out and stop. (Once erpsync's pull lands, the demo syncs into SQLite.)
+# The demo: acusim (the Acumatica simulator) with generated data; erpsync
+# loads it into a SQLite file (the initial load); a few records change in
+# "Acumatica"; erpsync syncs again (incremental) and shows what it did.
+# Everything stays in demo-data/ (removed at the start of each demo).
 set -eu
 BUILD=${1:-build}
-ACUSIM="$BUILD/acusim"
-[ -x "$ACUSIM" ] || { echo "demo: $ACUSIM is missing; run 'make' first" >&2; exit 1; }
+ROOT=$(pwd)
+ACUSIM="$ROOT/$BUILD/acusim"
+ERPSYNC="$ROOT/$BUILD/erpsync"
+for b in "$ACUSIM" "$ERPSYNC"; do
+    [ -x "$b" ] || { echo "demo: $b is missing; run 'make' first" >&2; exit 1; }
+done
 
-out=$(mktemp)
-"$ACUSIM" --port 0 --dataset small --timezone America/New_York >"$out" &
+DIR="$ROOT/demo-data"
+rm -rf "$DIR"
+mkdir -p "$DIR"
+cd "$DIR"
+"$ACUSIM" --port 0 --control --dataset small --timezone America/New_York \
+    --reference "$ROOT/reference/acumatica" >acusim.out 2>acusim.log &
 pid=$!
-trap 'kill $pid 2>/dev/null; rm -f "$out" "$jar"' EXIT INT TERM
-jar=$(mktemp)
+trap 'kill $pid 2>/dev/null' EXIT INT TERM
 i=0
-until grep -q listening "$out"; do
+until grep -q listening acusim.out; do
     i=$((i + 1)); [ $i -lt 300 ] || { echo "demo: acusim did not start" >&2; exit 1; }
     sleep 0.1
 done
-BASE=$(sed -n 's/^acusim listening on //p' "$out")
-EP="$BASE/entity/Default/24.200.001"
+BASE=$(sed -n 's/^acusim listening on //p' acusim.out)
 say() { printf '\n== %s\n' "$*"; }
-get() { curl -sS -b "$jar" -c "$jar" -H 'Accept: application/json' -G "$@"; }
+control() { curl -sS -X "$1" -H 'Content-Type: application/json' "$BASE/_sim/$2" ${3:+-d "$3"}; }
 
-say "acusim is serving $BASE (the API user's zone: America/New_York)"
-curl -sS "$BASE/entity" | jq -c '.endpoints[] | {name, version}'
+say "acusim serves $BASE: a small company (500 customers, 2,000 sales orders, ...)"
+say "erpsync init, then point it at acusim"
+"$ERPSYNC" init
+sed -i "s#^url = http://127.0.0.1:8080#url = $BASE#" erpsync.ini
+"$ERPSYNC" config check
 
-say "Sign in: POST /entity/auth/login -> 204 and session cookies"
-curl -sS -o /dev/null -w 'HTTP %{http_code}\n' -b "$jar" -c "$jar" \
-     -H 'Content-Type: application/json' \
-     -d '{"name":"admin","password":"123","tenant":"Company"}' "$BASE/entity/auth/login"
+say "erpsync sync: the initial load (master data, and 3 years of documents)"
+"$ERPSYNC" sync
 
-say "Five active customers, with their main contact's e-mail and city"
-get "$EP/Customer" \
-    --data-urlencode "\$filter=Status eq 'Active'" \
-    --data-urlencode '$select=CustomerID,CustomerName,LastModifiedDateTime,MainContact/Email,MainContact/Address/City' \
-    --data-urlencode '$expand=MainContact,MainContact/Address' \
-    --data-urlencode '$top=5' |
-    jq -r '.[] | [.CustomerID.value, .CustomerName.value, .MainContact.Email.value,
-                  .MainContact.Address.City.value, .LastModifiedDateTime.value] | @tsv'
+say "Meanwhile in Acumatica: 3 customers change, one is deleted, an order is added"
+for c in C000000003 C000000004 C000000005; do
+    control PUT records/Customer \
+        "{\"CustomerID\":{\"value\":\"$c\"},\"CreditLimit\":{\"value\":25000}}" >/dev/null
+done
+item=$(sqlite3 erpsync.db "SELECT inventory_id FROM stock_items ORDER BY 1 LIMIT 1")
+control PUT records/SalesOrder \
+    "{\"OrderType\":{\"value\":\"SO\"},\"CustomerID\":{\"value\":\"C000000003\"},\"CustomerOrder\":{\"value\":\"WEB-1001\"},\"Details\":[{\"InventoryID\":{\"value\":\"$item\"},\"OrderQty\":{\"value\":2}}]}" \
+    | jq -r '"  new sales order \(.OrderType.value) \(.OrderNbr.value) for \(.CustomerID.value)"'
+control DELETE records/Customer/C000000007
 
-say "Customers changed since the mass update 20 days ago (many share one timestamp)"
-since=$(date -u -d '-21 days' +%Y-%m-%dT%H:%M:%S+00:00)
-get "$EP/Customer" --data-urlencode "\$filter=LastModifiedDateTime gt datetimeoffset'$since'" \
-    --data-urlencode '$select=CustomerID,LastModifiedDateTime' |
-    jq -r 'group_by(.LastModifiedDateTime.value) | map({modified: .[0].LastModifiedDateTime.value, count: length})
-           | sort_by(-.count) | .[0:3][] | "\(.count) customers modified at \(.modified)"'
+say "erpsync sync --full --only customers: the changes, and the deletion found by key reconciliation"
+"$ERPSYNC" sync --full --only customers
 
-say "A sales order with its lines (the wrapped JSON as Acumatica sends it, abridged)"
-get "$EP/SalesOrder/SO/000001" --data-urlencode '$expand=Details' |
-    jq '{OrderType, OrderNbr, Status, CustomerID, Date, LastModified, OrderTotal,
-         Details: [.Details[] | {LineNbr, InventoryID, OrderQty, UnitPrice, Amount}]}'
+say "erpsync sync: incremental, every set (one request for each set without changes)"
+"$ERPSYNC" sync
 
-say "Sign out (frees the API-user slot)"
-curl -sS -o /dev/null -w 'HTTP %{http_code}\n' -b "$jar" -c "$jar" -X POST \
-     -H 'Content-Length: 0' "$BASE/entity/auth/logout"
+say "In the store (plain SQL on demo-data/erpsync.db)"
+sqlite3 -header -column erpsync.db \
+    "SELECT customer_id, name, credit_limit, city, sync_status FROM customers
+     WHERE customer_id IN ('C000000003','C000000004','C000000007') ORDER BY 1;"
+sqlite3 -header -column erpsync.db \
+    "SELECT o.order_nbr, o.customer_order, o.status, l.inventory_id, l.order_qty
+     FROM sales_orders o JOIN sales_order_lines l ON l.parent_id = o.id
+     WHERE o.customer_order = 'WEB-1001';"
 
-say "OAuth 2.0 password grant, then OData (v4) over the SalesOrderLines inquiry"
-tok=$(curl -sS -d grant_type=password \
-    --data-urlencode 'client_id=B8A2C6D4-1F3E-4A5B-9C7D-0E1F2A3B4C5D@Company' \
-    -d client_secret=acusim-secret -d username=admin -d password=123 \
-    --data-urlencode 'scope=api offline_access' "$BASE/identity/connect/token" | jq -r .access_token)
-curl -sS -H "Authorization: Bearer $tok" -G "$BASE/t/Company/api/odata/gi/SalesOrderLines" \
-    --data-urlencode '$top=4' --data-urlencode '$orderby=Amount desc' \
-    --data-urlencode '$select=OrderNbr,InventoryID,OrderQty,Amount' | jq -c '.value[]'
-curl -sS -o /dev/null -H "Authorization: Bearer $tok" -H 'Content-Length: 0' -X POST \
-     "$BASE/entity/auth/logout"
+say "erpsync runs"
+"$ERPSYNC" runs --limit 3 | grep -v '      0 fetched'
 
-say "Done. acusim --help lists every option; docs/acusim.md describes the simulator."
+say "Done. erpsync --help lists the commands; docs/pull.md and docs/schema.md explain them."

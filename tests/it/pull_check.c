@@ -21,6 +21,7 @@ static sqlite3 *open_db(const char *dir)
     sqlite3 *db = NULL;
     if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
         fail_msg("cannot open %s", path);
+    sqlite3_busy_timeout(db, 10000); /* erpsync may be writing */
     return db;
 }
 
