@@ -8,3 +8,6 @@ DATASET=${2:-large}
 [ -x "$BUILD/bench/acusim_bench" ] || { echo "bench: build first ('make')" >&2; exit 1; }
 echo "== acusim serving ($(nproc) cores, $(date -u +%Y-%m-%d))"
 "$BUILD/bench/acusim_bench" "$BUILD/acusim" reference/acumatica "$DATASET"
+echo
+echo "== erpsync pull ($(nproc) cores, $(date -u +%Y-%m-%d))"
+"$BUILD/bench/pull_bench" "$BUILD/acusim" "$BUILD/erpsync" reference/acumatica "$DATASET"

@@ -766,9 +766,46 @@ static int compile_chain(struct sim_sqlq *q, struct es_arena *a, const struct si
     return 0;
 }
 
+/* Is n "field op literal" on key k of the entity? */
+static int key_cmp_node(const struct sim_entity *e, const struct sim_fnode *n, int op, int k)
+{
+    if (n->op != op || n->l->op != F_FIELD || n->l->npath != 1 || n->r->op != F_LIT ||
+        n->r->lit != LIT_STR || !e->keys[k] || e->keys[k]->wt != WT_STRING)
+        return 0;
+    const struct sim_prop *p =
+        sim_type_prop_ci(e->type, n->l->path[0], strlen(n->l->path[0]));
+    return p == e->keys[k];
+}
+
+/* "K1 gt 'a' or (K1 eq 'a' and K2 gt 'b')" is how a client pages by key
+ * (keyset paging). SQLite cannot use the key index for that OR and sorts
+ * everything after the position for every page; the row value
+ * "(k1, k2) > (a, b)" means the same and reads from the index. */
+static int keyset_rewrite(struct sim_sqlq *q, struct es_arena *a, const struct sim_entity *e,
+                          const struct sim_fnode *n, struct es_err *err)
+{
+    if (n->op != F_OR || !key_cmp_node(e, n->l, F_GT, 0) || n->r->op != F_AND)
+        return 0;
+    const struct sim_fnode *eq = n->r->l, *gt = n->r->r;
+    if (!key_cmp_node(e, eq, F_EQ, 0) || !key_cmp_node(e, gt, F_GT, 1) ||
+        eq->r->n != n->l->r->n || memcmp(eq->r->s, n->l->r->s, eq->r->n))
+        return 0;
+    es_buf_adds(&q->sql, "((k1, k2) > (");
+    if (bind_literal(q, a, WT_STRING, n->l->r, err))
+        return -1;
+    es_buf_adds(&q->sql, ", ");
+    if (bind_literal(q, a, WT_STRING, gt->r, err))
+        return -1;
+    es_buf_adds(&q->sql, "))");
+    return 1;
+}
+
 static int compile_at(struct sim_sqlq *q, struct es_arena *a, const struct sim_entity *e,
                       const struct sim_fnode *n, int depth, struct es_err *err)
 {
+    int ks = keyset_rewrite(q, a, e, n, err);
+    if (ks)
+        return ks < 0 ? ES_EINVAL : 0;
     if (depth > MAX_SQL_DEPTH)
         return es_err_set(err, ES_EINVAL, "The $filter is nested too deeply.");
     switch (n->op) {

@@ -9,6 +9,7 @@
 
 #include "erpsync/http.h"
 #include "erpsync/map.h"
+#include "erpsync/mem.h"
 #include "erpsync/timeutil.h"
 
 #define T ES_CT_TEXT
@@ -567,29 +568,10 @@ void es_map_query(struct es_buf *out, const struct es_mapping *m, const char *ve
     es_buf_dispose(&exp);
 }
 
-/* ---- JSON record -> row ---- */
-
-/* The wrapped value at path ("A/B/Field"): NULL when absent or empty. */
-static const cJSON *value_at(const cJSON *j, const char *path)
-{
-    char seg[96];
-    const char *p = path;
-    for (;;) {
-        size_t n = strcspn(p, "/");
-        if (n >= sizeof(seg))
-            return NULL;
-        memcpy(seg, p, n);
-        seg[n] = '\0';
-        j = cJSON_GetObjectItemCaseSensitive(j, seg);
-        if (!cJSON_IsObject(j))
-            return NULL;
-        if (!p[n])
-            break;
-        p += n + 1;
-    }
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, "value");
-    return v && !cJSON_IsNull(v) ? v : NULL;
-}
+/* ---- JSON record -> row ----
+ * A plan, built once per set and run, turns the field paths into a tree; a
+ * record is resolved by walking its members once, not by searching for
+ * each column (a list answer holds thousands of records). */
 
 static const char *trimmed(struct es_arena *a, const char *s)
 {
@@ -680,23 +662,6 @@ int es_map_time(char *out, size_t cap, int64_t *ms, const char *iso)
     return 0;
 }
 
-/* The customer's address field, by the [customers] options. */
-static const cJSON *address_value(const cJSON *j, const char *field,
-                                  const struct es_config *cfg)
-{
-    const char *from = cfg && cfg->customers.use_ship_to_address ? "ShippingContact/Address/"
-                                                                  : "MainContact/Address/";
-    if (cfg && cfg->customers.skip_first_address_line) {
-        if (!strcmp(field, "AddressLine1"))
-            field = "AddressLine2";
-        else if (!strcmp(field, "AddressLine2"))
-            return NULL;
-    }
-    char path[128];
-    snprintf(path, sizeof(path), "%s%s", from, field);
-    return value_at(j, path);
-}
-
 static uint64_t hash_add(uint64_t h, const char *s)
 {
     if (!s)
@@ -706,101 +671,388 @@ static uint64_t hash_add(uint64_t h, const char *s)
     return (h ^ 0xfe) * 1099511628211ull;
 }
 
+
+/* A node of the path tree: a field name at one level. */
+struct node {
+    const char *name;
+    uint32_t hash;
+    int slot;       /* where the resolved member goes, or -1 */
+    int child;      /* first child node, or -1 */
+    int sibling;    /* next node of the same parent, or -1 */
+};
+
+/* Columns read from slots: -1 when the field is not there (version, option). */
+struct colplan {
+    int slot;
+    enum es_ctype type;
+    const char *path; /* for messages */
+};
+
+struct tree {
+    struct node *nodes;
+    int n, cap, nslots;
+};
+
+struct rowplan {
+    struct tree t;
+    struct colplan *cols;
+    int ncols;
+};
+
+struct detailplan {
+    const struct es_detail *d;
+    int array_slot;        /* an array detail: the array's slot in the root */
+    struct rowplan row;    /* its rows' plan */
+    int nobjs;
+    int *obj_slots;        /* an objects detail: each object's slot in the root */
+    struct colplan *obj_cols; /* nobjs * ncols, in the root tree */
+};
+
+struct es_map_plan {
+    const struct es_mapping *m;
+    struct rowplan root;
+    int key_slots[2];
+    int mod_slot, id_slot;
+    struct detailplan *details;
+    int ndetails;
+    int inquiry; /* records are rows of the inquiry array: paths are row-relative */
+};
+
+static uint32_t name_hash(const char *s)
+{
+    uint32_t h = 2166136261u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+static int tree_node(struct tree *t, const char *name, size_t len)
+{
+    if (t->n == t->cap) {
+        t->cap = t->cap ? t->cap * 2 : 32;
+        t->nodes = es_xrealloc(t->nodes, (size_t)t->cap * sizeof(*t->nodes));
+    }
+    struct node *nd = &t->nodes[t->n];
+    nd->name = es_xstrndup(name, len);
+    nd->hash = name_hash(nd->name);
+    nd->slot = nd->child = nd->sibling = -1;
+    return t->n++;
+}
+
+/* The child of parent (-1: the root level) named so, made when missing. */
+static int tree_child(struct tree *t, int parent, const char *name, size_t len)
+{
+    int *link = parent < 0 ? NULL : &t->nodes[parent].child;
+    int first = parent < 0 ? (t->n ? 0 : -1) : *link;
+    int last = -1;
+    for (int k = first; k >= 0; last = k, k = t->nodes[k].sibling)
+        if (strlen(t->nodes[k].name) == len && !strncmp(t->nodes[k].name, name, len))
+            return k;
+    int k = tree_node(t, name, len);
+    if (last >= 0)
+        t->nodes[last].sibling = k;
+    else if (parent >= 0)
+        t->nodes[parent].child = k;
+    return k;
+}
+
+/* The slot of a field path ("A/B/Field"). */
+static int tree_path(struct tree *t, const char *path)
+{
+    int node = -1;
+    for (const char *p = path;;) {
+        size_t n = strcspn(p, "/");
+        node = tree_child(t, node, p, n);
+        if (!p[n])
+            break;
+        p += n + 1;
+    }
+    if (t->nodes[node].slot < 0)
+        t->nodes[node].slot = t->nslots++;
+    return t->nodes[node].slot;
+}
+
+static void tree_free(struct tree *t)
+{
+    for (int i = 0; i < t->n; i++)
+        free((void *)t->nodes[i].name);
+    free(t->nodes);
+}
+
+/* Put every member of obj the tree asks for into slots. */
+static void resolve(const struct tree *t, int first, const cJSON *obj, const cJSON **slots)
+{
+    for (const cJSON *c = obj->child; c; c = c->next) {
+        if (!c->string)
+            continue;
+        uint32_t h = name_hash(c->string);
+        for (int k = first; k >= 0; k = t->nodes[k].sibling) {
+            const struct node *nd = &t->nodes[k];
+            if (nd->hash != h || strcmp(nd->name, c->string))
+                continue;
+            if (nd->slot >= 0)
+                slots[nd->slot] = c;
+            if (nd->child >= 0 && cJSON_IsObject(c))
+                resolve(t, nd->child, c, slots);
+            break;
+        }
+    }
+}
+
+/* The customer's address, by the [customers] options: which contact, and
+ * whether the first line is dropped (then line 2 moves up). NULL: none. */
+static const char *address_path(char *out, size_t cap, const char *field,
+                                const struct es_config *cfg)
+{
+    const char *from = cfg && cfg->customers.use_ship_to_address ? "ShippingContact" : "MainContact";
+    if (cfg && cfg->customers.skip_first_address_line) {
+        if (!strcmp(field, "AddressLine1"))
+            field = "AddressLine2";
+        else if (!strcmp(field, "AddressLine2"))
+            return NULL;
+    }
+    snprintf(out, cap, "%s/Address/%s", from, field);
+    return out;
+}
+
+static void plan_cols(struct rowplan *rp, struct tree *t, struct colplan *out,
+                      const struct es_col *cols, const char *prefix, const char *version,
+                      const struct es_config *cfg)
+{
+    char path[256], addr[160];
+    for (int i = 0; cols[i].name; i++) {
+        const char *p = cols[i].path;
+        out[i].type = cols[i].type;
+        out[i].path = p;
+        if (!strncmp(p, ADDR, strlen(ADDR)))
+            p = address_path(addr, sizeof(addr), p + strlen(ADDR), cfg);
+        if (!p || !es_map_col_in(&cols[i], version)) {
+            out[i].slot = -1;
+            continue;
+        }
+        snprintf(path, sizeof(path), "%s%s", prefix, p);
+        out[i].slot = tree_path(t, path);
+    }
+    (void)rp;
+}
+
+static int count_cols(const struct es_col *cols)
+{
+    int n = 0;
+    while (cols[n].name)
+        n++;
+    return n;
+}
+
+static void plan_detail(struct es_map_plan *p, struct detailplan *dp, const struct es_detail *d,
+                        const char *version, const struct es_config *cfg)
+{
+    int nc = count_cols(d->cols);
+    dp->d = d;
+    if (d->array) {
+        dp->array_slot = tree_path(&p->root.t, d->array);
+        dp->row.ncols = nc;
+        dp->row.cols = es_xcalloc((size_t)(nc ? nc : 1), sizeof(*dp->row.cols));
+        plan_cols(&dp->row, &dp->row.t, dp->row.cols, d->cols, "", version, cfg);
+        return;
+    }
+    while (d->objs[dp->nobjs].kind)
+        dp->nobjs++;
+    dp->obj_slots = es_xcalloc((size_t)dp->nobjs, sizeof(*dp->obj_slots));
+    dp->obj_cols = es_xcalloc((size_t)(dp->nobjs * (nc ? nc : 1)), sizeof(*dp->obj_cols));
+    char prefix[96];
+    for (int o = 0; o < dp->nobjs; o++) {
+        dp->obj_slots[o] = tree_path(&p->root.t, d->objs[o].path);
+        snprintf(prefix, sizeof(prefix), "%s/", d->objs[o].path);
+        plan_cols(&p->root, &p->root.t, dp->obj_cols + o * nc, d->cols, prefix, version, cfg);
+    }
+}
+
+int es_map_plan_new(struct es_map_plan **out, const struct es_mapping *m, const char *version,
+                    const struct es_config *cfg)
+{
+    struct es_map_plan *p = es_xcalloc(1, sizeof(*p));
+    p->m = m;
+    struct tree *t = &p->root.t;
+    for (int k = 0; k < m->nkeys; k++)
+        p->key_slots[k] = tree_path(t, m->keys[k]);
+    p->mod_slot = tree_path(t, m->modified[es_map_version_index(version)]);
+    p->id_slot = tree_path(t, "id");
+    p->root.ncols = count_cols(m->cols);
+    p->root.cols = es_xcalloc((size_t)(p->root.ncols ? p->root.ncols : 1), sizeof(*p->root.cols));
+    plan_cols(&p->root, t, p->root.cols, m->cols, "", version, cfg);
+    while (m->details && m->details[p->ndetails].table)
+        p->ndetails++;
+    p->details = es_xcalloc((size_t)(p->ndetails ? p->ndetails : 1), sizeof(*p->details));
+    for (int i = 0; i < p->ndetails; i++)
+        plan_detail(p, &p->details[i], &m->details[i], version, cfg);
+    *out = p;
+    return 0;
+}
+
+void es_map_plan_free(struct es_map_plan *p)
+{
+    if (!p)
+        return;
+    tree_free(&p->root.t);
+    free(p->root.cols);
+    for (int i = 0; i < p->ndetails; i++) {
+        tree_free(&p->details[i].row.t);
+        free(p->details[i].row.cols);
+        free(p->details[i].obj_slots);
+        free(p->details[i].obj_cols);
+    }
+    free(p->details);
+    free(p);
+}
+
+/* ---- applying a plan ---- */
+
+/* The value of a wrapped field member ({"value": x}); NULL when empty. */
+static const cJSON *wrapped(const cJSON *member)
+{
+    if (!cJSON_IsObject(member))
+        return NULL;
+    const cJSON *v = member->child;
+    while (v && (!v->string || strcmp(v->string, "value")))
+        v = v->next;
+    return v && !cJSON_IsNull(v) ? v : NULL;
+}
+
 struct ctx {
     struct es_arena *a;
-    const struct es_mapping *m;
-    const char *version;
-    const struct es_config *cfg;
     const char *what; /* "Customer ABC" for messages */
     uint64_t hash;
     struct es_err *err;
 };
 
-static int map_cols(struct ctx *c, struct es_row *row, const cJSON *j, const struct es_col *cols)
+static int bad_value(struct ctx *c, const cJSON *v, const struct colplan *cp)
 {
-    size_t n = 0;
-    while (cols[n].name)
-        n++;
-    row->n = n;
+    char *text = cJSON_PrintUnformatted(v);
+    es_err_set(c->err, ES_EINVAL, "%s: %s: %.80s is not a %s", c->what, cp->path,
+               text ? text : "?",
+               cp->type == ES_CT_TIME   ? "date-time"
+               : cp->type == ES_CT_BOOL ? "Boolean"
+                                        : "number");
+    cJSON_free(text);
+    return ES_EINVAL;
+}
+
+static int fill_row(struct ctx *c, struct es_row *row, const struct colplan *cols, int n,
+                    const cJSON *const *slots)
+{
+    row->n = (size_t)n;
     row->kind = NULL;
-    row->vals = es_arena_alloc(c->a, (n ? n : 1) * sizeof(*row->vals));
-    for (size_t i = 0; i < n; i++) {
-        const struct es_col *col = &cols[i];
-        if (!es_map_col_in(col, c->version)) {
-            row->vals[i] = NULL;
-            c->hash = hash_add(c->hash, NULL);
-            continue;
-        }
-        const cJSON *v = strncmp(col->path, ADDR, strlen(ADDR))
-                             ? value_at(j, col->path)
-                             : address_value(j, col->path + strlen(ADDR), c->cfg);
+    row->vals = es_arena_alloc(c->a, (size_t)(n ? n : 1) * sizeof(*row->vals));
+    for (int i = 0; i < n; i++) {
+        const cJSON *v = cols[i].slot >= 0 ? wrapped(slots[cols[i].slot]) : NULL;
         int bad = 0;
-        row->vals[i] = convert(c->a, v, col->type, &bad);
-        if (bad) {
-            char *text = cJSON_PrintUnformatted(v);
-            es_err_set(c->err, ES_EINVAL, "%s: %s: %.80s is not a %s", c->what, col->path,
-                       text ? text : "?",
-                       col->type == ES_CT_TIME ? "date-time"
-                       : col->type == ES_CT_BOOL ? "Boolean"
-                                                 : "number");
-            cJSON_free(text);
-            return ES_EINVAL;
-        }
+        row->vals[i] = convert(c->a, v, cols[i].type, &bad);
+        if (bad)
+            return bad_value(c, v, &cols[i]);
         c->hash = hash_add(c->hash, row->vals[i]);
     }
     return 0;
 }
 
-static int map_detail(struct ctx *c, struct es_detail_rows *out, const cJSON *j,
-                      const struct es_detail *d)
+static const cJSON **new_slots(struct es_arena *a, int n)
 {
-    out->d = d;
-    const cJSON *arr = d->array ? cJSON_GetObjectItemCaseSensitive(j, d->array) : NULL;
-    size_t n = 0;
-    if (d->array)
-        n = cJSON_IsArray(arr) ? (size_t)cJSON_GetArraySize(arr) : 0;
-    else
-        while (d->objs[n].kind)
-            n++;
-    out->n = 0;
-    out->rows = es_arena_alloc(c->a, (n ? n : 1) * sizeof(*out->rows));
-    const cJSON *item = cJSON_IsArray(arr) ? arr->child : NULL;
-    for (size_t i = 0; i < n; i++) {
-        const cJSON *src = d->array ? item : cJSON_GetObjectItemCaseSensitive(j, d->objs[i].path);
-        if (d->array)
-            item = item->next;
-        if (!cJSON_IsObject(src))
-            continue; /* an address the ERP did not send */
-        if (map_cols(c, &out->rows[out->n], src, d->cols))
+    return es_arena_calloc(a, (size_t)(n ? n : 1) * sizeof(const cJSON *));
+}
+
+static int apply_array(struct ctx *c, struct es_detail_rows *out, const struct detailplan *dp,
+                       const cJSON *arr)
+{
+    int n = cJSON_IsArray(arr) ? cJSON_GetArraySize(arr) : 0;
+    out->rows = es_arena_alloc(c->a, (size_t)(n ? n : 1) * sizeof(*out->rows));
+    const cJSON **slots = new_slots(c->a, dp->row.t.nslots);
+    for (const cJSON *it = n ? arr->child : NULL; it; it = it->next) {
+        if (!cJSON_IsObject(it))
+            continue;
+        memset(slots, 0, (size_t)(dp->row.t.nslots ? dp->row.t.nslots : 1) * sizeof(*slots));
+        resolve(&dp->row.t, dp->row.t.n ? 0 : -1, it, slots);
+        if (fill_row(c, &out->rows[out->n], dp->row.cols, dp->row.ncols, slots))
             return ES_EINVAL;
-        out->rows[out->n].kind = d->array ? NULL : d->objs[i].kind;
-        c->hash = hash_add(c->hash, d->array ? "|row" : d->objs[i].kind);
+        c->hash = hash_add(c->hash, "|row");
         out->n++;
     }
     return 0;
 }
 
-static int map_keys(struct ctx *c, struct es_record *out, const cJSON *j)
+static int apply_objs(struct ctx *c, struct es_detail_rows *out, const struct detailplan *dp,
+                      const cJSON *const *slots)
 {
-    struct es_buf key;
-    es_buf_init(&key, 0);
-    for (int k = 0; k < c->m->nkeys; k++) {
-        int bad = 0;
-        const cJSON *v = value_at(j, c->m->keys[k]);
-        const char *s = convert(c->a, v, c->m->int_key ? ES_CT_INT : ES_CT_TEXT, &bad);
-        s = s ? trimmed(c->a, s) : NULL;
-        if (!s || !*s) {
-            es_buf_dispose(&key);
-            return es_err_set(c->err, ES_EINVAL, "%s record without its key field %s",
-                              c->m->entity, c->m->keys[k]);
-        }
-        out->key[k] = (char *)s;
-        if (k)
-            es_buf_add(&key, "|", 1);
-        es_buf_adds(&key, s);
+    int nc = count_cols(dp->d->cols);
+    out->rows = es_arena_alloc(c->a, (size_t)dp->nobjs * sizeof(*out->rows));
+    for (int o = 0; o < dp->nobjs; o++) {
+        if (!cJSON_IsObject(slots[dp->obj_slots[o]]))
+            continue; /* an address the ERP did not send */
+        if (fill_row(c, &out->rows[out->n], dp->obj_cols + o * nc, nc, slots))
+            return ES_EINVAL;
+        out->rows[out->n].kind = dp->d->objs[o].kind;
+        c->hash = hash_add(c->hash, dp->d->objs[o].kind);
+        out->n++;
     }
-    out->erp_key = es_arena_strdup(c->a, key.data);
-    es_buf_dispose(&key);
+    return 0;
+}
+
+static int apply_keys(struct ctx *c, const struct es_map_plan *p, struct es_record *out,
+                      const cJSON *const *slots)
+{
+    const struct es_mapping *m = p->m;
+    char key[512];
+    size_t len = 0;
+    for (int k = 0; k < m->nkeys; k++) {
+        int bad = 0;
+        const char *s = convert(c->a, wrapped(slots[p->key_slots[k]]),
+                                m->int_key ? ES_CT_INT : ES_CT_TEXT, &bad);
+        s = s ? trimmed(c->a, s) : NULL;
+        if (!s || !*s)
+            return es_err_set(c->err, ES_EINVAL, "%s record without its key field %s",
+                              m->entity, m->keys[k]);
+        out->key[k] = (char *)s;
+        len += (size_t)snprintf(key + len, sizeof(key) - len, "%s%s", k ? "|" : "", s);
+        if (len >= sizeof(key))
+            return es_err_set(c->err, ES_EINVAL, "%s record with a key over 500 bytes", m->entity);
+    }
+    out->erp_key = es_arena_strndup(c->a, key, len);
+    return 0;
+}
+
+int es_map_apply(struct es_record *out, struct es_arena *a, const struct es_map_plan *p,
+                 const cJSON *j, struct es_err *err)
+{
+    memset(out, 0, sizeof(*out));
+    const struct es_mapping *m = p->m;
+    if (!cJSON_IsObject(j))
+        return es_err_set(err, ES_EINVAL, "%s: a record that is not a JSON object", m->entity);
+    const cJSON **slots = new_slots(a, p->root.t.nslots);
+    resolve(&p->root.t, p->root.t.n ? 0 : -1, j, slots);
+    struct ctx c = {a, m->entity, 1469598103934665603ull, err};
+    if (apply_keys(&c, p, out, slots))
+        return ES_EINVAL;
+    char what[600];
+    snprintf(what, sizeof(what), "%s %s", m->entity, out->erp_key);
+    c.what = what;
+    const cJSON *id = slots[p->id_slot];
+    out->erp_id = cJSON_IsString(id) ? es_arena_strdup(a, id->valuestring) : NULL;
+    const cJSON *mod = wrapped(slots[p->mod_slot]);
+    char utc[40];
+    if (cJSON_IsString(mod) && !es_map_time(utc, sizeof(utc), &out->modified_ms, mod->valuestring))
+        out->erp_modified = es_arena_strdup(a, utc);
+    if (fill_row(&c, &out->row, p->root.cols, p->root.ncols, slots))
+        return ES_EINVAL;
+    out->ndetails = (size_t)p->ndetails;
+    out->details = es_arena_calloc(a, (size_t)(p->ndetails ? p->ndetails : 1) * sizeof(*out->details));
+    for (int i = 0; i < p->ndetails; i++) {
+        const struct detailplan *dp = &p->details[i];
+        out->details[i].d = dp->d;
+        int rc = dp->d->array ? apply_array(&c, &out->details[i], dp, slots[dp->array_slot])
+                              : apply_objs(&c, &out->details[i], dp, slots);
+        if (rc)
+            return rc;
+    }
+    out->hash = c.hash;
     return 0;
 }
 
@@ -808,31 +1060,9 @@ int es_map_record(struct es_record *out, struct es_arena *a, const struct es_map
                   const char *version, const struct es_config *cfg, const cJSON *j,
                   struct es_err *err)
 {
-    memset(out, 0, sizeof(*out));
-    if (!cJSON_IsObject(j))
-        return es_err_set(err, ES_EINVAL, "%s: a record that is not a JSON object", m->entity);
-    struct ctx c = {a, m, version, cfg, m->entity, 1469598103934665603ull, err};
-    if (map_keys(&c, out, j))
-        return ES_EINVAL;
-    char what[200];
-    snprintf(what, sizeof(what), "%s %s", m->entity, out->erp_key);
-    c.what = what;
-    const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "id"));
-    out->erp_id = id ? es_arena_strdup(a, id) : NULL;
-    const cJSON *mod = value_at(j, m->modified[es_map_version_index(version)]);
-    char utc[40];
-    if (cJSON_IsString(mod) && !es_map_time(utc, sizeof(utc), &out->modified_ms, mod->valuestring))
-        out->erp_modified = es_arena_strdup(a, utc);
-    if (map_cols(&c, &out->row, j, m->cols))
-        return ES_EINVAL;
-    size_t nd = 0;
-    while (m->details && m->details[nd].table)
-        nd++;
-    out->ndetails = nd;
-    out->details = es_arena_alloc(a, (nd ? nd : 1) * sizeof(*out->details));
-    for (size_t i = 0; i < nd; i++)
-        if (map_detail(&c, &out->details[i], j, &m->details[i]))
-            return ES_EINVAL;
-    out->hash = c.hash;
-    return 0;
+    struct es_map_plan *p;
+    es_map_plan_new(&p, m, version, cfg);
+    int rc = es_map_apply(out, a, p, j, err);
+    es_map_plan_free(p);
+    return rc;
 }

@@ -9,9 +9,16 @@
 
 #include "erpsync/arena.h"
 #include "erpsync/buf.h"
+#include "erpsync/json.h"
 #include "erpsync/map.h"
 #include "erpsync/pull.h"
 #include "erpsync/timeutil.h"
+
+/* A page's answer should stay under this many bytes, so memory is bounded
+ * whatever the records weigh (a sales order with its lines is ~8 KB, a
+ * customer ~2 KB): the page size shrinks for heavy records. */
+#define PAGE_BYTES 3000000L
+#define MIN_TOP 10
 
 /* The ERP's clock is known to the second (its Date header): windows always
  * overlap by at least this much, whatever the configured overlap. */
@@ -27,6 +34,9 @@ struct set_run {
     long estimate;
     int64_t cutoff_ms; /* documents dated before this are out of history (0: none) */
     int first_load;    /* the set had never been synced */
+    struct es_map_plan *plan;
+    int top;           /* records asked for this page */
+    int next_top;      /* and for the next (adapted to their size) */
 };
 
 /* ---- filters ---- */
@@ -133,7 +143,7 @@ static void page_path(struct es_buf *out, const struct set_run *r, const char *a
     es_http_escape(out, f.data ? f.data : "");
     es_buf_add(out, "&", 1);
     es_map_query(out, r->m, es_acu_version(r->p->acu), keys_only);
-    es_buf_addf(out, "&$top=%d", r->p->cfg->sync.page_size);
+    es_buf_addf(out, "&$top=%d", r->top);
     es_buf_dispose(&f);
 }
 
@@ -163,6 +173,16 @@ static int after(const struct es_mapping *m, const char *a, const char *b)
 
 /* ---- one page ---- */
 
+/* The next page's size from this one's bytes per record. */
+static void adapt_top(struct set_run *r, size_t bytes, int n)
+{
+    if (n <= 0 || !bytes)
+        return;
+    long fit = PAGE_BYTES / (long)(bytes / (size_t)n + 1);
+    int max = r->p->cfg->sync.page_size;
+    r->next_top = fit < MIN_TOP ? MIN_TOP : fit > max ? max : (int)fit;
+}
+
 static int fetch_page(struct set_run *r, const char *after_key, int keys_only, cJSON **out,
                       struct es_err *err)
 {
@@ -176,6 +196,7 @@ static int fetch_page(struct set_run *r, const char *after_key, int keys_only, c
     r->c->requests += es_acu_stats(r->p->acu)->requests - before;
     if (!rc) {
         *out = cJSON_ParseWithLength(resp.body.data, resp.body.len);
+        adapt_top(r, resp.body.len, cJSON_GetArraySize(*out));
         if (!cJSON_IsArray(*out)) {
             cJSON_Delete(*out);
             *out = NULL;
@@ -207,7 +228,7 @@ static int put_record(struct set_run *r, struct es_arena *a, const cJSON *j, cha
     struct es_err e = {0};
     const struct es_pull *p = r->p;
     r->c->fetched++;
-    if (es_map_record(&rec, a, r->m, es_acu_version(p->acu), p->cfg, j, &e)) {
+    if (es_map_apply(&rec, a, r->plan, j, &e)) {
         r->c->failed++;
         return es_store_failure(p->store, p->run_id, r->name, rec.erp_key, e.msg, p->now_utc,
                                 err);
@@ -226,10 +247,9 @@ static int put_record(struct set_run *r, struct es_arena *a, const cJSON *j, cha
 }
 
 /* Store a page and the window's new position in one transaction. */
-static int commit_page(struct set_run *r, const cJSON *items, struct es_err *err)
+static int commit_page(struct set_run *r, struct es_arena *a, const cJSON *items,
+                       struct es_err *err)
 {
-    struct es_arena a;
-    es_arena_init(&a, 64 * 1024);
     int rc = es_store_begin(r->p->store, err);
     char last[sizeof(r->st.after_key)];
     snprintf(last, sizeof(last), "%s", r->st.after_key);
@@ -238,7 +258,7 @@ static int commit_page(struct set_run *r, const cJSON *items, struct es_err *err
     {
         if (rc)
             break;
-        rc = put_record(r, &a, j, last, sizeof(last), err);
+        rc = put_record(r, a, j, last, sizeof(last), err);
     }
     if (!rc) {
         snprintf(r->st.after_key, sizeof(r->st.after_key), "%s", last);
@@ -249,7 +269,6 @@ static int commit_page(struct set_run *r, const cJSON *items, struct es_err *err
         rc = es_store_commit(r->p->store, err);
     if (rc)
         es_store_rollback(r->p->store);
-    es_arena_dispose(&a);
     return rc;
 }
 
@@ -304,22 +323,43 @@ static int stopped(struct es_err *err, const char *set)
                       set);
 }
 
+/* A page's JSON and its mapped records live in one arena, reset after the
+ * page: memory stays bounded by the page size. */
+static int read_page(struct set_run *r, struct es_arena *page, int *n, struct es_err *err)
+{
+    cJSON *items = NULL;
+    es_json_arena_begin(page);
+    int rc = fetch_page(r, r->st.after_key, 0, &items, err);
+    if (!rc) {
+        *n = cJSON_GetArraySize(items);
+        rc = commit_page(r, page, items, err);
+    }
+    es_json_arena_end();
+    es_arena_reset(page);
+    return rc;
+}
+
 static int read_window(struct set_run *r, struct es_err *err)
 {
+    struct es_arena page;
+    es_arena_init(&page, 1u << 20);
     int rc = open_window(r, err);
     while (!rc) {
-        if (es_acu_stopping())
-            return stopped(err, r->name);
-        cJSON *items = NULL;
-        if ((rc = fetch_page(r, r->st.after_key, 0, &items, err)))
+        if (es_acu_stopping()) {
+            rc = stopped(err, r->name);
             break;
-        int n = cJSON_GetArraySize(items);
-        rc = commit_page(r, items, err);
-        cJSON_Delete(items);
+        }
+        int n = 0, asked = r->top;
+        if ((rc = read_page(r, &page, &n, err)))
+            break;
+        r->top = r->next_top;
         report(r, "pull", r->st.fetched);
-        if (!rc && n < r->p->cfg->sync.page_size)
-            return close_window(r, err);
+        if (n < asked) {
+            rc = close_window(r, err);
+            break;
+        }
     }
+    es_arena_dispose(&page);
     return rc;
 }
 
@@ -363,17 +403,18 @@ static int reconcile(struct set_run *r, struct es_err *err)
         cJSON_ArrayForEach(j, items)
         {
             struct es_record rec;
-            if (rc || es_map_record(&rec, &a, r->m, es_acu_version(r->p->acu), r->p->cfg, j, NULL))
+            if (rc || es_map_apply(&rec, &a, r->plan, j, NULL))
                 continue; /* a listed record without a key cannot be matched */
             rc = es_store_seen_add(s, rec.erp_key, err);
             snprintf(last, sizeof(last), "%s", rec.erp_key);
             listed++;
         }
-        int n = cJSON_GetArraySize(items);
+        int n = cJSON_GetArraySize(items), asked = r->top;
         cJSON_Delete(items);
         es_arena_dispose(&a);
+        r->top = r->next_top;
         report(r, "reconcile", listed);
-        if (n < r->p->cfg->sync.page_size)
+        if (n < asked)
             break;
     }
     return rc ? (es_store_rollback(s), rc) : mark_deleted(r, started, err);
@@ -413,7 +454,7 @@ static int put_rows(struct set_run *r, const cJSON *rows, struct es_err *err)
         struct es_err e = {0};
         enum es_outcome o;
         r->c->fetched++;
-        if (es_map_record(&rec, &a, r->m, es_acu_version(p->acu), p->cfg, j, &e)) {
+        if (es_map_apply(&rec, &a, r->plan, j, &e)) {
             r->c->failed++;
             rc = es_store_failure(p->store, p->run_id, r->name, rec.erp_key, e.msg, p->now_utc,
                                   err);
@@ -429,7 +470,9 @@ static int put_rows(struct set_run *r, const cJSON *rows, struct es_err *err)
     return rc;
 }
 
-static int pull_inquiry(struct set_run *r, struct es_err *err)
+/* Every row of the inquiry, compared with the store; rows gone are marked
+ * deleted. */
+static int read_inquiry(struct set_run *r, struct es_err *err)
 {
     struct es_buf path;
     es_buf_init(&path, 0);
@@ -463,6 +506,49 @@ static int pull_inquiry(struct set_run *r, struct es_err *err)
     return mark_deleted(r, started, err);
 }
 
+/* Prices change when a price worksheet is released: one cheap question
+ * ("any worksheet changed since the last run?") saves the whole inquiry. */
+static int worksheets_changed(struct set_run *r, int *changed, struct es_err *err)
+{
+    int64_t overlap = r->p->cfg->sync.overlap_ms > MIN_OVERLAP_MS ? r->p->cfg->sync.overlap_ms
+                                                                   : MIN_OVERLAP_MS;
+    char lit[64], filter[160];
+    time_literal(lit, sizeof(lit), r->st.watermark_ms - overlap);
+    snprintf(filter, sizeof(filter), "LastModifiedDateTime ge %s", lit);
+    struct es_buf path;
+    es_buf_init(&path, 0);
+    es_buf_adds(&path, "SalesPriceWorksheet?$select=ReferenceNbr&$top=1&$filter=");
+    es_http_escape(&path, filter);
+    struct es_http_resp resp;
+    es_http_resp_init(&resp);
+    long before = es_acu_stats(r->p->acu)->requests;
+    int rc = es_acu_call(r->p->acu, &resp, "GET", path.data, NULL, ES_ACU_IDEMPOTENT, err);
+    r->c->requests += es_acu_stats(r->p->acu)->requests - before;
+    cJSON *j = rc ? NULL : cJSON_ParseWithLength(resp.body.data, resp.body.len);
+    *changed = !cJSON_IsArray(j) || cJSON_GetArraySize(j) > 0;
+    cJSON_Delete(j);
+    es_http_resp_dispose(&resp);
+    es_buf_dispose(&path);
+    return rc;
+}
+
+static int pull_inquiry(struct set_run *r, struct es_err *err)
+{
+    int64_t asked = es_acu_erp_now(r->p->acu);
+    int changed = 1;
+    long every = r->p->cfg->sync.reconcile_interval_ms;
+    int due = r->p->full || !r->st.watermark_ms ||
+              (every > 0 && asked - r->st.last_reconcile_ms >= every);
+    int rc = due ? 0 : worksheets_changed(r, &changed, err);
+    if (rc)
+        return rc;
+    if (!changed) { /* nothing released since: the prices stand */
+        r->st.watermark_ms = asked;
+        return es_store_state_put(r->p->store, r->name, &r->st, err);
+    }
+    return read_inquiry(r, err);
+}
+
 /* ---- a set ---- */
 
 int es_pull_set(struct es_pull *p, enum es_set_id set, struct es_counts *c, struct es_err *err)
@@ -478,13 +564,20 @@ int es_pull_set(struct es_pull *p, enum es_set_id set, struct es_counts *c, stru
         r.cutoff_ms = es_acu_erp_now(p->acu) -
                       (int64_t)p->cfg->sync.history_years * 36525LL * DAY_MS / 100;
     es_store_count(p->store, r.m->table, NULL, &r.estimate, NULL);
-    if (r.m->inquiry_array)
-        return pull_inquiry(&r, err);
-    r.first_load = r.st.watermark_ms == 0;
-    rc = read_window(&r, err);
-    if (!rc && reconcile_due(&r))
-        rc = reconcile(&r, err);
-    else if (!rc && r.first_load)
-        rc = es_store_state_put(p->store, r.name, &r.st, err);
+    es_map_plan_new(&r.plan, r.m, es_acu_version(p->acu), p->cfg);
+    /* Records with lines start small; the size adapts after a page. */
+    int ps = p->cfg->sync.page_size;
+    r.top = r.next_top = r.m->details && r.m->details[0].array && ps > 100 ? 100 : ps;
+    if (r.m->inquiry_array) {
+        rc = pull_inquiry(&r, err);
+    } else {
+        r.first_load = r.st.watermark_ms == 0;
+        rc = read_window(&r, err);
+        if (!rc && reconcile_due(&r))
+            rc = reconcile(&r, err);
+        else if (!rc && r.first_load)
+            rc = es_store_state_put(p->store, r.name, &r.st, err);
+    }
+    es_map_plan_free(r.plan);
     return rc;
 }

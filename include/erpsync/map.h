@@ -109,6 +109,17 @@ struct es_record {
     uint64_t hash;      /* over every value and detail value */
 };
 
+/* A plan: the mapping compiled for an endpoint version and the options,
+ * built once and applied to every record of a run. The mapping and config
+ * must outlive it. */
+struct es_map_plan;
+int es_map_plan_new(struct es_map_plan **out, const struct es_mapping *m, const char *version,
+                    const struct es_config *cfg);
+void es_map_plan_free(struct es_map_plan *p);
+/* es_map_record with a plan (the fast way). */
+int es_map_apply(struct es_record *out, struct es_arena *a, const struct es_map_plan *p,
+                 const cJSON *j, struct es_err *err);
+
 /* Map one JSON record. Everything lives in the arena. ES_EINVAL (message
  * names the record and field) when a key is missing or a value cannot be
  * read as its type; the record is then not usable, others are. The

@@ -480,6 +480,15 @@ static void compiles_to_sql(void **state)
          "((k1 COLLATE NOCASE = ?1) AND (sim_field(body,{CustomerName}) COLLATE NOCASE = ?2) "
          "AND (sim_field(body,{CreditLimit}) > ?3))", /* one group per chain */
          {"t:A", "t:B", "i:1000000"}},
+        /* keyset paging by two keys reads from the key index */
+        {"SalesOrder",
+         "OrderType gt 'SO' or (OrderType eq 'SO' and OrderNbr gt '000123')",
+         "((k1, k2) > (?1, ?2))",
+         {"t:SO", "t:000123"}},
+        {"SalesOrder",
+         "OrderType gt 'SO' or (OrderType eq 'QT' and OrderNbr gt '000123')",
+         "((k1 COLLATE NOCASE > ?1) OR ((k1 COLLATE NOCASE = ?2) AND (k2 COLLATE NOCASE > ?3)))",
+         {"t:SO", "t:QT", "t:000123"}},
         /* a literal on the left is mirrored */
         {"Customer", "'C1' eq CustomerID", "(k1 COLLATE NOCASE = ?1)", {"t:C1"}},
         {"Customer", "100 lt CreditLimit", "(sim_field(body,{CreditLimit}) > ?1)", {"i:100000000"}},

@@ -1,0 +1,229 @@
+/* erpsync pull benchmark: the initial load of acusim's large dataset into
+ * SQLite, end to end, then an incremental run after 100 changes and a run
+ * without changes.
+ *
+ *   pull_bench ACUSIM ERPSYNC REFERENCE_DIR [dataset]      (default large)
+ *
+ * For each run it prints wall time, records and records/s, erpsync's CPU
+ * time (user+system, from wait4) per 100,000 records, its peak resident
+ * memory, acusim's CPU time (from /proc), and the requests made. A
+ * customers-only load measures erpsync's CPU per customer record (parse,
+ * map, store). */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static pid_t sim_pid;
+static char base[128], dir[256];
+static const char *erpsync_bin;
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void die(const char *what)
+{
+    fprintf(stderr, "pull_bench: %s\n", what);
+    if (sim_pid > 0)
+        kill(sim_pid, SIGTERM);
+    exit(1);
+}
+
+static double sim_cpu(void)
+{
+    char path[64], buf[1024];
+    snprintf(path, sizeof(path), "/proc/%d/stat", (int)sim_pid);
+    FILE *f = fopen(path, "r");
+    if (!f || !fgets(buf, sizeof(buf), f))
+        die("cannot read acusim's /proc stat");
+    fclose(f);
+    unsigned long ut = 0, st = 0;
+    const char *p = strrchr(buf, ')');
+    if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
+        die("cannot parse acusim's /proc stat");
+    return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
+static void start_sim(const char *bin, const char *ref, const char *dataset)
+{
+    int fd[2];
+    if (pipe(fd))
+        die("pipe");
+    sim_pid = fork();
+    if (sim_pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        dup2(fd[1], 1);
+        close(fd[0]);
+        close(fd[1]);
+        execl(bin, bin, "--port", "0", "--quiet", "--control", "--reference", ref, "--dataset",
+              dataset, "--max-sessions", "4", (char *)NULL);
+        _exit(127);
+    }
+    close(fd[1]);
+    char line[256];
+    size_t len = 0;
+    while (len < sizeof(line) - 1) {
+        struct pollfd p = {fd[0], POLLIN, 0};
+        if (poll(&p, 1, 600000) <= 0 || read(fd[0], line + len, 1) <= 0)
+            die("acusim did not start");
+        if (line[len] == '\n')
+            break;
+        len++;
+    }
+    line[len] = '\0';
+    close(fd[0]);
+    const char *at = strstr(line, "http://");
+    if (!at)
+        die("acusim did not say where it listens");
+    snprintf(base, sizeof(base), "%s", at);
+}
+
+struct result {
+    double wall, cpu, sim_cpu;
+    long maxrss_kib;
+    int status;
+};
+
+/* Run erpsync with args in dir; its output goes to dir/run.log. */
+static struct result run(const char *const *args)
+{
+    struct result r = {0};
+    double sim0 = sim_cpu(), t0 = now_s();
+    pid_t pid = fork();
+    if (pid == 0) {
+        char log[300], cfg[300];
+        snprintf(log, sizeof(log), "%s/run.log", dir);
+        snprintf(cfg, sizeof(cfg), "%s/erpsync.ini", dir);
+        FILE *f = freopen(log, "a", stdout);
+        (void)f;
+        dup2(1, 2);
+        const char *argv[16] = {erpsync_bin, "-c", cfg};
+        int n = 3;
+        for (int i = 0; args[i] && n < 15; i++)
+            argv[n++] = args[i];
+        argv[n] = NULL;
+        execv(erpsync_bin, (char *const *)argv);
+        _exit(127);
+    }
+    int st = 0;
+    struct rusage ru;
+    if (wait4(pid, &st, 0, &ru) < 0)
+        die("wait4");
+    r.wall = now_s() - t0;
+    r.sim_cpu = sim_cpu() - sim0;
+    r.cpu = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
+            ru.ru_stime.tv_usec / 1e6;
+    r.maxrss_kib = ru.ru_maxrss;
+    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    if (r.status)
+        die("erpsync failed (see its run.log)");
+    return r;
+}
+
+/* Totals of the newest run from the store: records fetched, requests. */
+static void last_run(const char *db_name, long *fetched, long *requests)
+{
+    char path[300];
+    snprintf(path, sizeof(path), "%s/%s", dir, db_name);
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) ||
+        sqlite3_prepare_v2(db,
+                           "SELECT (SELECT sum(fetched) FROM es_run_sets WHERE run_id = r.id),"
+                           " r.requests FROM es_runs r ORDER BY id DESC LIMIT 1",
+                           -1, &st, NULL))
+        die("cannot read the store");
+    *fetched = *requests = 0;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        *fetched = sqlite3_column_int64(st, 0);
+        *requests = sqlite3_column_int64(st, 1);
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+}
+
+static void report(const char *name, const char *db, struct result r)
+{
+    long fetched, requests;
+    last_run(db, &fetched, &requests);
+    double per100k = fetched ? r.cpu * 100000.0 / fetched : 0;
+    printf("%-40s %8ld records %7.2f s %9.0f rec/s | erpsync CPU %6.2f s (%5.2f s/100k, "
+           "%6.0f rec/s per core) peak RSS %5.1f MiB | acusim CPU %6.2f s | %5ld requests "
+           "(%.2f per 1000 records)\n",
+           name, fetched, r.wall, fetched / r.wall, r.cpu, per100k,
+           r.cpu > 0 ? fetched / r.cpu : 0, r.maxrss_kib / 1024.0, r.sim_cpu, requests,
+           fetched ? requests * 1000.0 / fetched : 0);
+    fflush(stdout);
+}
+
+static void write_config(const char *db)
+{
+    char path[300];
+    snprintf(path, sizeof(path), "%s/erpsync.ini", dir);
+    FILE *f = fopen(path, "w");
+    if (!f)
+        die("cannot write the config");
+    fprintf(f,
+            "[acumatica]\nurl = %s\ntenant = Company\nusername = admin\npassword = 123\n"
+            "[store]\nurl = sqlite:%s/%s\n[sync]\npage_size = 1000\n",
+            base, dir, db);
+    fclose(f);
+}
+
+static void change_customers(int n)
+{
+    char cmd[512];
+    for (int i = 1; i <= n; i++) {
+        snprintf(cmd, sizeof(cmd),
+                 "curl -sS -o /dev/null -X PUT -H 'Content-Type: application/json' "
+                 "%s/_sim/records/Customer -d '{\"CustomerID\":{\"value\":\"C%09d\"},"
+                 "\"CreditLimit\":{\"value\":%d}}'",
+                 base, i * 37, 1000 + i);
+        if (system(cmd))
+            die("a change failed");
+    }
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 4) {
+        fprintf(stderr, "usage: pull_bench ACUSIM ERPSYNC REFERENCE_DIR [dataset]\n");
+        return 2;
+    }
+    erpsync_bin = argv[2];
+    snprintf(dir, sizeof(dir), "%s/erpsync-bench-XXXXXX", getenv("TMPDIR") ?: "/tmp");
+    if (!mkdtemp(dir))
+        die("mkdtemp");
+    double t0 = now_s();
+    fflush(stdout);
+    start_sim(argv[1], argv[3], argc > 4 ? argv[4] : "large");
+    printf("acusim %s dataset ready in %.1f s\n", argc > 4 ? argv[4] : "large", now_s() - t0);
+
+    const char *only_customers[] = {"sync", "--quiet", "--only", "customers", NULL};
+    write_config("customers.db");
+    report("customers only: initial load", "customers.db", run(only_customers));
+
+    const char *all[] = {"sync", "--quiet", NULL};
+    write_config("erpsync.db");
+    report("every set: initial load", "erpsync.db", run(all));
+    change_customers(100);
+    report("100 customers changed: incremental", "erpsync.db", run(all));
+    report("no changes: incremental", "erpsync.db", run(all));
+
+    kill(sim_pid, SIGTERM);
+    waitpid(sim_pid, NULL, 0);
+    printf("(store and logs in %s)\n", dir);
+    return 0;
+}
