@@ -228,6 +228,45 @@ static void history_window_bounds_the_initial_load(void **state)
     scene_stop(&s);
 }
 
+/* Prices: a released worksheet brings its prices in the next run; a run
+ * with no worksheet changed asks one question and leaves them. */
+static void released_prices_arrive(void **state)
+{
+    (void)state;
+    struct scene s;
+    const char *args[] = {"--dataset", "small", "--action-ms", "0", NULL};
+    scene_start(&s, args, NULL);
+    sync_expect(&s, 0, "--only", "prices");
+    long before = pc_count(s.dir, "prices", NULL);
+    assert_true(before > 0);
+    sync_expect(&s, 0, "--only", "prices");
+    assert_int_equal(pc_last_run(s.dir, "prices", "fetched"), 0);
+    assert_int_equal(pc_last_run(s.dir, "prices", "requests"), 1);
+    struct it_resp r;
+    it_get(&s.cl, "StockItem?$top=1&$select=InventoryID", &r);
+    char body[512];
+    snprintf(body, sizeof(body),
+             "{\"Hold\":{\"value\":false},\"SalesPrices\":[{\"PriceType\":{\"value\":\"Base\"},"
+             "\"InventoryID\":{\"value\":\"%s\"},\"UOM\":{\"value\":\"EA\"},"
+             "\"PendingPrice\":{\"value\":12.5}}]}",
+             it_str(cJSON_GetArrayItem(r.json, 0), "InventoryID"));
+    it_resp_free(&r);
+    it_put(&s.cl, "SalesPriceWorksheet", body, &r);
+    assert_int_equal(r.status, 200);
+    char action[256];
+    snprintf(action, sizeof(action), "{\"entity\":{\"ReferenceNbr\":{\"value\":\"%s\"}}}",
+             it_str(r.json, "ReferenceNbr"));
+    it_resp_free(&r);
+    it_req(&s.cl, "POST", "/entity/Default/24.200.001/SalesPriceWorksheet/ReleaseSalesPriceWorksheet",
+           action, NULL, &r);
+    assert_int_equal(r.status, 204);
+    it_resp_free(&r);
+    sync_expect(&s, 0, "--only", "prices");
+    assert_int_equal(pc_last_run(s.dir, "prices", "created"), 1);
+    assert_int_equal(pc_count(s.dir, "prices", NULL), before + 1);
+    scene_stop(&s);
+}
+
 /* Exit statuses a script can act on. */
 static void exit_statuses(void **state)
 {
@@ -287,6 +326,7 @@ int main(void)
         cmocka_unit_test(dst_change_in_a_non_utc_zone),
         cmocka_unit_test(every_set_loads_and_a_quiet_run_costs_a_request_per_set),
         cmocka_unit_test(history_window_bounds_the_initial_load),
+        cmocka_unit_test(released_prices_arrive),
         cmocka_unit_test(exit_statuses),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
