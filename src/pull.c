@@ -240,7 +240,7 @@ static int put_record(struct set_run *r, struct es_arena *a, const cJSON *j, cha
                           r->m->entity, rec.erp_key, last);
     snprintf(last, cap, "%s", rec.erp_key);
     enum es_outcome o;
-    int rc = es_store_put(p->store, r->m, &rec, p->now_utc, &o, err);
+    int rc = es_store_put(p->store, r->m, &rec, p->now_utc, r->first_load, &o, err);
     if (!rc)
         count(r->c, o);
     return rc;
@@ -459,7 +459,7 @@ static int put_rows(struct set_run *r, const cJSON *rows, struct es_err *err)
             rc = es_store_failure(p->store, p->run_id, r->name, rec.erp_key, e.msg, p->now_utc,
                                   err);
         } else if (!(rc = es_store_seen_add(p->store, rec.erp_key, err)) &&
-                   !(rc = es_store_put(p->store, r->m, &rec, p->now_utc, &o, err))) {
+                   !(rc = es_store_put(p->store, r->m, &rec, p->now_utc, 0, &o, err))) {
             count(r->c, o);
         }
         if (rc)

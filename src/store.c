@@ -13,14 +13,18 @@
 
 /* The statements of one record-set table, built once (their addresses key
  * the backend's statement cache). */
+/* Detail rows go in by up to DETAIL_BATCH per statement. */
+#define DETAIL_BATCH 8
+
 struct detail_sql {
-    char *del, *ins;
+    char *del;
+    char *ins[DETAIL_BATCH]; /* ins[k]: k + 1 rows */
     int ncols;
 };
 
 struct table_sql {
     const struct es_mapping *m;
-    char *sel, *ins, *upd, *hold, *mark, *mark_dated;
+    char *sel, *ins, *ins_new, *upd, *hold, *mark, *mark_dated;
     int ncols;
     struct detail_sql details[4];
 };
@@ -106,20 +110,31 @@ static int ncols(const struct es_col *cols)
     return n;
 }
 
-static char *build_insert(const char *table, const char *fixed, int nfixed,
-                          const struct es_col *cols, const char *tail)
+/* INSERT of rows rows at once: VALUES(?1..?n), (?n+1..?2n), ... */
+static char *build_insert_rows(const char *table, const char *fixed, int nfixed,
+                               const struct es_col *cols, const char *tail, int rows)
 {
     struct es_buf b;
     es_buf_init(&b, 0);
     es_buf_addf(&b, "INSERT INTO %s(%s", table, fixed);
     for (const struct es_col *c = cols; c->name; c++)
         es_buf_addf(&b, ", %s", c->name);
-    es_buf_adds(&b, ") VALUES(");
+    es_buf_adds(&b, ") VALUES");
     int n = nfixed + ncols(cols);
-    for (int i = 1; i <= n; i++)
-        es_buf_addf(&b, "%s?%d", i > 1 ? ", " : "", i);
-    es_buf_addf(&b, ")%s", tail);
+    for (int r = 0; r < rows; r++) {
+        es_buf_adds(&b, r ? ", (" : "(");
+        for (int i = 1; i <= n; i++)
+            es_buf_addf(&b, "%s?%d", i > 1 ? ", " : "", r * n + i);
+        es_buf_adds(&b, ")");
+    }
+    es_buf_adds(&b, tail);
     return es_buf_steal(&b, NULL);
+}
+
+static char *build_insert(const char *table, const char *fixed, int nfixed,
+                          const struct es_col *cols, const char *tail)
+{
+    return build_insert_rows(table, fixed, nfixed, cols, tail, 1);
 }
 
 static char *build_update(const struct es_mapping *m)
@@ -144,6 +159,8 @@ static void build_table(struct table_sql *t, const struct es_mapping *m)
     t->sel = es_xasprintf("SELECT id, erp_hash, sync_status FROM %s WHERE erp_key = ?1", m->table);
     t->ins = build_insert(m->table, "erp_key, erp_id, erp_modified, erp_hash, synced_at", 5,
                           m->cols, " RETURNING id");
+    t->ins_new = build_insert(m->table, "erp_key, erp_id, erp_modified, erp_hash, synced_at", 5,
+                              m->cols, " ON CONFLICT(erp_key) DO NOTHING RETURNING id");
     t->upd = build_update(m);
     t->hold = es_xasprintf("UPDATE %s SET last_error = ?2 WHERE id = ?1", m->table);
     const char *unseen = "UPDATE %s SET sync_status = 'deleted', deleted_at = ?1"
@@ -158,7 +175,9 @@ static void build_table(struct table_sql *t, const struct es_mapping *m)
     int k = 0;
     for (const struct es_detail *d = m->details; d && d->table && k < 4; d++, k++) {
         t->details[k].del = es_xasprintf("DELETE FROM %s WHERE parent_id = ?1", d->table);
-        t->details[k].ins = build_insert(d->table, "parent_id, kind, row_nbr", 3, d->cols, "");
+        for (int rows = 1; rows <= DETAIL_BATCH; rows++)
+            t->details[k].ins[rows - 1] =
+                build_insert_rows(d->table, "parent_id, kind, row_nbr", 3, d->cols, "", rows);
         t->details[k].ncols = ncols(d->cols);
     }
 }
@@ -167,13 +186,15 @@ static void free_table(struct table_sql *t)
 {
     free(t->sel);
     free(t->ins);
+    free(t->ins_new);
     free(t->upd);
     free(t->hold);
     free(t->mark);
     free(t->mark_dated);
     for (int k = 0; k < 4; k++) {
         free(t->details[k].del);
-        free(t->details[k].ins);
+        for (int rows = 0; rows < DETAIL_BATCH; rows++)
+            free(t->details[k].ins[rows]);
     }
 }
 
@@ -335,34 +356,62 @@ static int read_existing(void *ctx, int n, const char *const *v)
     return 0;
 }
 
+static void hash_text(char out[24], uint64_t h)
+{
+    static const char hex[] = "0123456789abcdef";
+    for (int i = 15; i >= 0; i--, h >>= 4)
+        out[i] = hex[h & 15];
+    out[16] = '\0';
+}
+
+/* A small count as text, without printf (one per detail row). */
+static void count_text(char out[16], size_t v)
+{
+    char tmp[16];
+    int n = 0;
+    do
+        tmp[n++] = (char)('0' + v % 10);
+    while ((v /= 10) && n < 15);
+    for (int i = 0; i < n; i++)
+        out[i] = tmp[n - 1 - i];
+    out[n] = '\0';
+}
+
+/* Up to DETAIL_BATCH rows of a detail table in one statement. */
+static int insert_rows(struct es_store *s, const struct detail_sql *d,
+                       const struct es_detail_rows *dr, size_t from, size_t n, const char *parent,
+                       struct es_err *err)
+{
+    const char *p[DETAIL_BATCH * (3 + 64)];
+    char nbr[DETAIL_BATCH][16];
+    int w = 3 + d->ncols, k = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct es_row *row = &dr->rows[from + i];
+        count_text(nbr[i], from + i + 1);
+        p[k++] = parent;
+        p[k++] = row->kind;
+        p[k++] = nbr[i];
+        for (int c = 0; c < d->ncols && c < 64; c++)
+            p[k++] = row->vals[c];
+    }
+    return run(s, d->ins[n - 1], p, (int)n * w, err);
+}
+
 static int put_details(struct es_store *s, struct table_sql *t, const struct es_record *r,
                        const char *parent, int replace, struct es_err *err)
 {
-    const char *p[3 + 64];
-    char nbr[16];
     for (size_t k = 0; k < r->ndetails && k < 4; k++) {
         const struct detail_sql *d = &t->details[k];
         const char *del[] = {parent};
         int rc = replace ? run(s, d->del, del, 1, err) : 0;
-        for (size_t i = 0; !rc && i < r->details[k].n; i++) {
-            const struct es_row *row = &r->details[k].rows[i];
-            snprintf(nbr, sizeof(nbr), "%zu", i + 1);
-            p[0] = parent;
-            p[1] = row->kind;
-            p[2] = nbr;
-            for (int c = 0; c < d->ncols && c < 64; c++)
-                p[3 + c] = row->vals[c];
-            rc = run(s, d->ins, p, 3 + d->ncols, err);
-        }
+        size_t total = r->details[k].n;
+        for (size_t i = 0; !rc && i < total; i += DETAIL_BATCH)
+            rc = insert_rows(s, d, &r->details[k], i,
+                             total - i < DETAIL_BATCH ? total - i : DETAIL_BATCH, parent, err);
         if (rc)
             return rc;
     }
     return 0;
-}
-
-static void hash_text(char out[24], uint64_t h)
-{
-    snprintf(out, 24, "%016" PRIx64, h);
 }
 
 static int first_id(void *ctx, int n, const char *const *v)
@@ -372,16 +421,19 @@ static int first_id(void *ctx, int n, const char *const *v)
     return 0;
 }
 
+/* Insert; with try, only when the key is new (*inserted says). */
 static int insert_record(struct es_store *s, struct table_sql *t, const struct es_record *r,
-                         const char *hash, const char *now, struct es_err *err)
+                         const char *hash, const char *now, int try, int *inserted,
+                         struct es_err *err)
 {
     const char *p[5 + 128];
     p[0] = r->erp_key, p[1] = r->erp_id, p[2] = r->erp_modified, p[3] = hash, p[4] = now;
     for (int c = 0; c < t->ncols && c < 128; c++)
         p[5 + c] = r->row.vals[c];
     char id[24] = "";
-    int rc = s->ops->run(s->db, t->ins, p, 5 + t->ncols, first_id, id, err);
-    return rc ? rc : put_details(s, t, r, id, 0, err);
+    int rc = s->ops->run(s->db, try ? t->ins_new : t->ins, p, 5 + t->ncols, first_id, id, err);
+    *inserted = !rc && id[0];
+    return rc || !*inserted ? rc : put_details(s, t, r, id, 0, err);
 }
 
 static int update_record(struct es_store *s, struct table_sql *t, const struct es_record *r,
@@ -396,20 +448,21 @@ static int update_record(struct es_store *s, struct table_sql *t, const struct e
 }
 
 int es_store_put(struct es_store *s, const struct es_mapping *m, const struct es_record *r,
-                 const char *now_utc, enum es_outcome *out, struct es_err *err)
+                 const char *now_utc, int likely_new, enum es_outcome *out, struct es_err *err)
 {
     struct table_sql *t = table_of(s, m);
-    struct existing e = {0};
-    const char *key[] = {r->erp_key};
-    int rc = s->ops->run(s->db, t->sel, key, 1, read_existing, &e, err);
-    if (rc)
-        return rc;
     char hash[24];
     hash_text(hash, r->hash);
-    if (!e.found) {
-        *out = ES_CREATED;
-        return insert_record(s, t, r, hash, now_utc, err);
-    }
+    int inserted = 0, rc;
+    *out = ES_CREATED;
+    if (likely_new && ((rc = insert_record(s, t, r, hash, now_utc, 1, &inserted, err)) || inserted))
+        return rc;
+    struct existing e = {0};
+    const char *key[] = {r->erp_key};
+    if ((rc = s->ops->run(s->db, t->sel, key, 1, read_existing, &e, err)))
+        return rc;
+    if (!e.found)
+        return insert_record(s, t, r, hash, now_utc, 0, &inserted, err);
     if (!strcmp(e.hash, hash) && strcmp(e.status, "deleted")) {
         *out = ES_UNCHANGED;
         return 0;

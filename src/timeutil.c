@@ -233,13 +233,39 @@ size_t es_time_format(char *out, size_t cap, int64_t utc_ms, int offset_min)
     return n < 0 ? 0 : ((size_t)n < cap ? (size_t)n : cap - 1);
 }
 
+static char *put_digits(char *o, int v, int width)
+{
+    for (int i = width - 1; i >= 0; i--, v /= 10)
+        o[i] = (char)('0' + v % 10);
+    return o + width;
+}
+
 size_t es_time_format_utc(char *out, size_t cap, int64_t utc_ms)
 {
     struct es_civil c;
     es_ms_to_civil(&c, utc_ms);
-    int n = snprintf(out, cap, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", c.year, c.mon, c.day, c.hour,
-                     c.min, c.sec, c.ms);
-    return n < 0 ? 0 : ((size_t)n < cap ? (size_t)n : cap - 1);
+    if (c.year < 0 || c.year > 9999 || cap < 25) { /* rare: the general way */
+        int n = snprintf(out, cap, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", c.year, c.mon, c.day,
+                         c.hour, c.min, c.sec, c.ms);
+        return n < 0 ? 0 : ((size_t)n < cap ? (size_t)n : cap - 1);
+    }
+    /* Written by hand: a pull formats one per record and field. */
+    char *o = put_digits(out, c.year, 4);
+    *o++ = '-';
+    o = put_digits(o, c.mon, 2);
+    *o++ = '-';
+    o = put_digits(o, c.day, 2);
+    *o++ = 'T';
+    o = put_digits(o, c.hour, 2);
+    *o++ = ':';
+    o = put_digits(o, c.min, 2);
+    *o++ = ':';
+    o = put_digits(o, c.sec, 2);
+    *o++ = '.';
+    o = put_digits(o, c.ms, 3);
+    *o++ = 'Z';
+    *o = '\0';
+    return (size_t)(o - out);
 }
 
 static const char *const wdays[] = {"Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"};

@@ -39,9 +39,10 @@ enum es_outcome {
 };
 
 /* Insert or update one record and replace its detail rows. now_utc is the
- * run's time (ISO UTC) for synced_at. */
+ * run's time (ISO UTC) for synced_at. likely_new: the caller expects an
+ * insert (an initial load): it is tried first, saving a lookup. */
 int es_store_put(struct es_store *s, const struct es_mapping *m, const struct es_record *r,
-                 const char *now_utc, enum es_outcome *out, struct es_err *err);
+                 const char *now_utc, int likely_new, enum es_outcome *out, struct es_err *err);
 
 /* Reconciliation: the keys the ERP listed are collected, then every row of
  * the set not among them (and, for documents, dated on or after
