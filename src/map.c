@@ -394,6 +394,14 @@ static const struct es_col appointment_cols[] = {
     END,
 };
 
+/* Prices by type: three smaller answers instead of one with every price. */
+static const char *const price_parts[] = {
+    "{\"PriceType\":{\"value\":\"Base\"}}",
+    "{\"PriceType\":{\"value\":\"Customer\"}}",
+    "{\"PriceType\":{\"value\":\"Customer Price Class\"}}",
+    NULL,
+};
+
 #define KEY1(k, c) .keys = {k, NULL}, .key_cols = {c, NULL}, .nkeys = 1
 #define KEY2(k1, c1, k2, c2) .keys = {k1, k2}, .key_cols = {c1, c2}, .nkeys = 2
 
@@ -417,16 +425,16 @@ static const struct es_mapping maps[] = {
      KEY1("PriceClassID", "price_class_id"), .modified = LM, .cols = price_class_cols},
     {.set = ES_SET_PRICES, .table = "prices", .entity = "SalesPricesInquiry",
      KEY1("RecordID", "record_id"), .int_key = 1, .modified = LM, .cols = price_cols,
-     .inquiry_array = "SalesPriceDetails"},
+     .inquiry_array = "SalesPriceDetails", .inquiry_parts = price_parts},
     {.set = ES_SET_PROJECTS, .table = "projects", .entity = "Project",
      KEY1("ProjectID", "project_id"), .modified = LM, .cols = project_cols},
     {.set = ES_SET_SALES_ORDERS, .table = "sales_orders", .entity = "SalesOrder",
      KEY2("OrderType", "order_type", "OrderNbr", "order_nbr"),
-     .modified = {"LastModified", "LastModified"}, .filter = "OrderType eq 'SO'",
+     .modified = {"LastModified", "LastModified"}, .filter = "OrderType eq 'SO'", .key0_fixed = 1,
      .date_field = "Date", .date_col = "date", .cols = order_cols, .details = order_details},
     {.set = ES_SET_QUOTES, .table = "quotes", .entity = "SalesOrder",
      KEY2("OrderType", "order_type", "OrderNbr", "order_nbr"),
-     .modified = {"LastModified", "LastModified"}, .filter = "OrderType eq 'QT'",
+     .modified = {"LastModified", "LastModified"}, .filter = "OrderType eq 'QT'", .key0_fixed = 1,
      .date_field = "Date", .date_col = "date", .cols = order_cols, .details = quote_details},
     {.set = ES_SET_INVOICES, .table = "invoices", .entity = "SalesInvoice",
      KEY2("Type", "type", "ReferenceNbr", "reference_nbr"), .modified = LM,

@@ -17,7 +17,7 @@
 /* A page's answer should stay under this many bytes, so memory is bounded
  * whatever the records weigh (a sales order with its lines is ~8 KB, a
  * customer ~2 KB): the page size shrinks for heavy records. */
-#define PAGE_BYTES 3000000L
+#define PAGE_BYTES 2000000L
 #define MIN_TOP 10
 
 /* The ERP's clock is known to the second (its Date header): windows always
@@ -87,6 +87,11 @@ static void keyset_cond(struct es_buf *f, const struct es_mapping *m, const char
     snprintf(k1, sizeof(k1), "%.*s", bar ? (int)(bar - after) : (int)strlen(after), after);
     if (f->len)
         es_buf_adds(f, " and ");
+    if (bar && m->key0_fixed) { /* one order type: "OrderNbr gt 'b'" is the same */
+        es_buf_addf(f, "%s gt ", m->keys[1]);
+        key_literal(f, bar + 1, 0);
+        return;
+    }
     if (!bar) {
         es_buf_addf(f, "%s gt ", m->keys[0]);
         key_literal(f, k1, m->int_key);
@@ -441,10 +446,8 @@ static int mark_deleted(struct set_run *r, int64_t started, struct es_err *err)
 
 /* ---- an inquiry (prices): one PUT answers every row ---- */
 
-static int put_rows(struct set_run *r, const cJSON *rows, struct es_err *err)
+static int put_rows(struct set_run *r, struct es_arena *a, const cJSON *rows, struct es_err *err)
 {
-    struct es_arena a;
-    es_arena_init(&a, 64 * 1024);
     const struct es_pull *p = r->p;
     const cJSON *j;
     int rc = 0;
@@ -454,7 +457,7 @@ static int put_rows(struct set_run *r, const cJSON *rows, struct es_err *err)
         struct es_err e = {0};
         enum es_outcome o;
         r->c->fetched++;
-        if (es_map_apply(&rec, &a, r->plan, j, &e)) {
+        if (es_map_apply(&rec, a, r->plan, j, &e)) {
             r->c->failed++;
             rc = es_store_failure(p->store, p->run_id, r->name, rec.erp_key, e.msg, p->now_utc,
                                   err);
@@ -465,14 +468,16 @@ static int put_rows(struct set_run *r, const cJSON *rows, struct es_err *err)
         if (rc)
             break;
     }
-    es_arena_dispose(&a);
     report(r, "pull", r->c->fetched);
     return rc;
 }
 
 /* Every row of the inquiry, compared with the store; rows gone are marked
  * deleted. */
-static int read_inquiry(struct set_run *r, struct es_err *err)
+/* One part of the inquiry (its filter body), parsed in the page arena and
+ * stored; the rows' keys are collected for the deletions. */
+static int inquiry_part(struct set_run *r, struct es_arena *page, const char *body,
+                        struct es_err *err)
 {
     struct es_buf path;
     es_buf_init(&path, 0);
@@ -480,22 +485,39 @@ static int read_inquiry(struct set_run *r, struct es_err *err)
     es_map_query(&path, r->m, es_acu_version(r->p->acu), 0);
     struct es_http_resp resp;
     es_http_resp_init(&resp);
+    es_json_arena_begin(page);
     long before = es_acu_stats(r->p->acu)->requests;
-    int rc = es_acu_call(r->p->acu, &resp, "PUT", path.data, "{}", ES_ACU_IDEMPOTENT, err);
+    int rc = es_acu_call(r->p->acu, &resp, "PUT", path.data, body, ES_ACU_IDEMPOTENT, err);
     r->c->requests += es_acu_stats(r->p->acu)->requests - before;
-    es_buf_dispose(&path);
     cJSON *j = rc ? NULL : cJSON_ParseWithLength(resp.body.data, resp.body.len);
     es_http_resp_dispose(&resp);
     const cJSON *rows = cJSON_GetObjectItemCaseSensitive(j, r->m->inquiry_array);
     if (!rc && !cJSON_IsArray(rows))
         rc = es_err_set(err, ES_EREMOTE, "PUT %s: the answer has no %s list", r->m->entity,
                         r->m->inquiry_array);
-    int64_t started = es_acu_erp_now(r->p->acu);
     if (!rc)
-        rc = es_store_begin(r->p->store, err);
-    if (!rc && !(rc = es_store_seen_reset(r->p->store, err)))
-        rc = put_rows(r, rows, err);
-    cJSON_Delete(j);
+        rc = put_rows(r, page, rows, err);
+    es_json_arena_end();
+    es_arena_reset(page);
+    es_buf_dispose(&path);
+    return rc;
+}
+
+/* Every row of the inquiry, in parts (one answer per part bounds memory),
+ * compared with the store; rows gone are marked deleted. */
+static int read_inquiry(struct set_run *r, struct es_err *err)
+{
+    struct es_arena page;
+    es_arena_init(&page, 1u << 20);
+    int64_t started = es_acu_erp_now(r->p->acu);
+    int rc = es_store_begin(r->p->store, err);
+    if (!rc)
+        rc = es_store_seen_reset(r->p->store, err);
+    static const char *const whole[] = {"{}", NULL};
+    const char *const *parts = r->m->inquiry_parts ? r->m->inquiry_parts : whole;
+    for (int i = 0; !rc && parts[i]; i++)
+        rc = inquiry_part(r, &page, parts[i], err);
+    es_arena_dispose(&page);
     if (rc) {
         es_store_rollback(r->p->store);
         return rc;

@@ -40,7 +40,7 @@ static int sq_open(void **out, const char *path, struct es_err *err)
     char *msg = NULL;
     if (sqlite3_exec(d->h,
                      "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
-                     "PRAGMA cache_size=-16384;",
+                     "PRAGMA cache_size=-8192;",
                      NULL, NULL, &msg) != SQLITE_OK) {
         es_err_set(err, ES_EDB, "sqlite: %s: %s", path, msg ? msg : "cannot set up");
         sqlite3_free(msg);

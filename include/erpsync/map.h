@@ -62,6 +62,7 @@ struct es_mapping {
     int int_key;                  /* the single key is an integer (ContactID) */
     const char *modified[2];      /* the modified-time field: [0] 23.200.001, [1] 24.200.001 */
     const char *filter;           /* always applied ("OrderType eq 'SO'"), or NULL */
+    int key0_fixed;               /* the filter fixes the first key: page by the second */
     const char *date_field;       /* the history window's field (documents), or NULL */
     const char *date_col;
     const struct es_col *cols;    /* NULL-terminated */
@@ -69,6 +70,9 @@ struct es_mapping {
     /* An inquiry read with one PUT (prices): rows come from this array and
      * are the records; the key is a field of the row. */
     const char *inquiry_array;
+    /* Its filter bodies, one request each (NULL: one request with {}):
+     * one answer holds every matching row, so parts bound its size. */
+    const char *const *inquiry_parts;
 };
 
 const struct es_mapping *es_map_get(enum es_set_id set);
