@@ -101,6 +101,7 @@ static struct result run(const char *const *args)
 {
     struct result r = {0};
     double sim0 = sim_cpu(), t0 = now_s();
+    fflush(stdout);
     pid_t pid = fork();
     if (pid == 0) {
         char log[300], cfg[300];

@@ -133,7 +133,12 @@ int cmd_sync(struct cli *c, int argc, char **argv)
     struct es_config cfg;
     if (cli_load_config(c, &cfg))
         return ES_EXIT_USAGE;
-    es_tz_set("UTC");
+    /* Acumatica sends every date-time with the user's offset; a value
+     * without one (never seen) is read in the configured zone, else UTC. */
+    const char *zone = cfg.acu.timezone && strcmp(cfg.acu.timezone, "detect") ? cfg.acu.timezone
+                                                                             : "UTC";
+    if (es_tz_set(zone))
+        es_tz_set("UTC");
     es_http_global_init();
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);

@@ -267,6 +267,70 @@ static void released_prices_arrive(void **state)
     scene_stop(&s);
 }
 
+/* full_sync_next_run: the next run is full (deletions found), once; an
+ * edit of the file asks again. */
+static void full_sync_next_run_happens_once(void **state)
+{
+    (void)state;
+    struct scene s;
+    const char *args[] = {"--dataset", "tiny", NULL};
+    scene_start(&s, args, "[sync]\nfull_sync_next_run = true\n");
+    struct it_run r;
+    const char *a[] = {"sync", "--only", "customers", NULL};
+    it_erpsync(&r, s.dir, a, 60);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "(full): ok"));
+    it_run_free(&r);
+    struct it_resp d;
+    it_req(&s.cl, "DELETE", "/entity/Default/24.200.001/Customer/C000000002", NULL, NULL, &d);
+    assert_int_equal(d.status, 204);
+    it_resp_free(&d);
+    it_erpsync(&r, s.dir, a, 60);
+    assert_non_null(strstr(r.out, "(incremental): ok"));
+    it_run_free(&r);
+    assert_int_equal(pc_count(s.dir, "customers", "deleted"), 0); /* not seen yet */
+    it_sleep_ms(1100); /* a new modification time for the file */
+    it_write_config(s.ini, sizeof(s.ini), s.dir, &s.sim, "[sync]\nfull_sync_next_run = true\n");
+    it_erpsync(&r, s.dir, a, 60);
+    assert_non_null(strstr(r.out, "(full): ok"));
+    it_run_free(&r);
+    assert_int_equal(pc_count(s.dir, "customers", "deleted"), 1);
+    scene_stop(&s);
+}
+
+/* last_modified_since_days bounds what a run reads; requests are paced to
+ * requests_per_minute. */
+static void since_days_and_pacing(void **state)
+{
+    (void)state;
+    struct scene s;
+    const char *args[] = {"--dataset", "small", NULL};
+    scene_start(&s, args, "[sync]\nlast_modified_since_days = 30\npage_size = 50\n"
+                          "[limits]\nrequests_per_minute = 240\n");
+    struct it_resp r;
+    char filter[128], path[256];
+    char since[40];
+    es_time_format_utc(since, sizeof(since), es_now_ms() - 30LL * 86400000 + 60000);
+    snprintf(filter, sizeof(filter), "LastModifiedDateTime ge datetimeoffset'%s'", since);
+    snprintf(path, sizeof(path), "count/Customer?$filter=%s", it_esc(filter));
+    it_control(&s.cl, "GET", path, NULL, &r);
+    long recent = (long)cJSON_GetObjectItem(r.json, "count")->valuedouble;
+    it_resp_free(&r);
+    assert_true(recent > 0 && recent < 500);
+    struct it_run run;
+    const char *a[] = {"sync", "--only", "customers", NULL};
+    it_erpsync(&run, s.dir, a, 120);
+    assert_int_equal(run.status, 0);
+    long got = pc_count(s.dir, "customers", NULL);
+    assert_true(got >= recent && got <= recent + 5); /* a minute of slack at the bound */
+    /* 240 a minute: at least 250 ms between the requests' starts. */
+    long requests = pc_last_run(s.dir, "customers", "requests");
+    assert_true(requests >= 2);
+    assert_true(run.seconds >= 0.25 * (double)requests - 0.05);
+    it_run_free(&run);
+    scene_stop(&s);
+}
+
 /* Exit statuses a script can act on. */
 static void exit_statuses(void **state)
 {
@@ -327,6 +391,8 @@ int main(void)
         cmocka_unit_test(every_set_loads_and_a_quiet_run_costs_a_request_per_set),
         cmocka_unit_test(history_window_bounds_the_initial_load),
         cmocka_unit_test(released_prices_arrive),
+        cmocka_unit_test(full_sync_next_run_happens_once),
+        cmocka_unit_test(since_days_and_pacing),
         cmocka_unit_test(exit_statuses),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

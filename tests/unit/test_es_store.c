@@ -1,0 +1,266 @@
+/* erpsync's store on SQLite: migrations, the outcomes of a put, held rows,
+ * deletions by reconciliation and their scope, sync state and runs. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "erpsync/store.h"
+
+static char path[256], url[300];
+
+static int make_path(void **state)
+{
+    (void)state;
+    const char *tmp = getenv("TMPDIR");
+    snprintf(path, sizeof(path), "%s/es-store-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    unlink(path);
+    snprintf(url, sizeof(url), "sqlite:%s", path);
+    return 0;
+}
+
+static void remove_db(void)
+{
+    char p[300];
+    unlink(path);
+    snprintf(p, sizeof(p), "%s-wal", path);
+    unlink(p);
+    snprintf(p, sizeof(p), "%s-shm", path);
+    unlink(p);
+}
+
+static int cleanup(void **state)
+{
+    (void)state;
+    remove_db();
+    return 0;
+}
+
+static struct es_store *open_store(void)
+{
+    struct es_store *s;
+    struct es_err err = {0};
+    if (es_store_open(&s, url, &err))
+        fail_msg("%s", err.msg);
+    return s;
+}
+
+/* A customer record as the mapping would make it. */
+static void customer(struct es_record *r, const char **vals, const char *key, const char *name,
+                     uint64_t hash)
+{
+    const struct es_mapping *m = es_map_get(ES_SET_CUSTOMERS);
+    memset(r, 0, sizeof(*r));
+    size_t n = 0;
+    while (m->cols[n].name)
+        n++;
+    for (size_t i = 0; i < n; i++)
+        vals[i] = NULL;
+    vals[0] = key;  /* customer_id */
+    vals[1] = name; /* name */
+    r->erp_key = (char *)key;
+    r->erp_id = "0dad3007-c8a5-41ca-a187-db5ea75c712a";
+    r->erp_modified = "2024-05-05T00:00:00.000Z";
+    r->row.vals = vals;
+    r->row.n = n;
+    r->hash = hash;
+}
+
+static long scalar(const char *sql)
+{
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    long v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return v;
+}
+
+static void exec_sql(const char *sql)
+{
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+}
+
+static void put(struct es_store *s, struct es_record *r, int likely_new, enum es_outcome want)
+{
+    enum es_outcome o;
+    struct es_err err = {0};
+    if (es_store_put(s, es_map_get(ES_SET_CUSTOMERS), r, "2024-05-06T00:00:00.000Z", likely_new,
+                     &o, &err))
+        fail_msg("%s", err.msg);
+    assert_int_equal(o, want);
+}
+
+static void migrations_make_every_table_once(void **state)
+{
+    (void)state;
+    struct es_store *s = open_store();
+    es_store_close(s);
+    s = open_store(); /* again: nothing to do */
+    es_store_close(s);
+    char sql[128];
+    snprintf(sql, sizeof(sql), "SELECT value FROM es_meta WHERE key = 'schema_version'");
+    assert_int_equal(scalar(sql), es_store_schema_version());
+    assert_int_equal(scalar("SELECT count(*) FROM sqlite_master WHERE name IN ('customers',"
+                            " 'customer_addresses', 'sales_order_lines', 'es_runs', 'es_state')"),
+                     5);
+    /* A newer store than this program: refused, not damaged. */
+    exec_sql("UPDATE es_meta SET value = '999' WHERE key = 'schema_version'");
+    struct es_store *t;
+    struct es_err err = {0};
+    assert_int_equal(es_store_open(&t, url, &err), ES_EDB);
+    assert_non_null(strstr(err.msg, "schema version 999"));
+    remove_db();
+}
+
+static void puts_create_update_or_leave_alone(void **state)
+{
+    (void)state;
+    struct es_store *s = open_store();
+    const char *vals[64];
+    struct es_record r;
+    customer(&r, vals, "C1", "One", 1);
+    put(s, &r, 1, ES_CREATED);
+    put(s, &r, 1, ES_UNCHANGED); /* likely new, but it is not: still right */
+    put(s, &r, 0, ES_UNCHANGED);
+    customer(&r, vals, "C1", "One Ltd", 2);
+    put(s, &r, 0, ES_UPDATED);
+    customer(&r, vals, "C2", "Two", 3);
+    put(s, &r, 0, ES_CREATED);
+    es_store_close(s);
+    assert_int_equal(scalar("SELECT count(*) FROM customers"), 2);
+    assert_int_equal(scalar("SELECT count(*) FROM customers WHERE name = 'One Ltd'"), 1);
+    remove_db();
+}
+
+/* A row the application changed and has not pushed is not overwritten. */
+static void pending_rows_are_held(void **state)
+{
+    (void)state;
+    struct es_store *s = open_store();
+    const char *vals[64];
+    struct es_record r;
+    customer(&r, vals, "C1", "One", 1);
+    put(s, &r, 0, ES_CREATED);
+    es_store_close(s);
+    exec_sql("UPDATE customers SET name = 'Mine', sync_status = 'pending'");
+    s = open_store();
+    customer(&r, vals, "C1", "Theirs", 2);
+    put(s, &r, 0, ES_HELD);
+    es_store_close(s);
+    assert_int_equal(scalar("SELECT count(*) FROM customers WHERE name = 'Mine' AND"
+                            " sync_status = 'pending' AND last_error IS NOT NULL"),
+                     1);
+    remove_db();
+}
+
+static void unseen_rows_are_marked_deleted_never_dropped(void **state)
+{
+    (void)state;
+    struct es_store *s = open_store();
+    const char *vals[64];
+    struct es_record r;
+    const char *keys[] = {"C1", "C2", "C3"};
+    for (int i = 0; i < 3; i++) {
+        customer(&r, vals, keys[i], "x", (uint64_t)i);
+        put(s, &r, 0, ES_CREATED);
+    }
+    es_store_close(s);
+    exec_sql("INSERT INTO customers(name, sync_status) VALUES('made by the app', 'pending')");
+    s = open_store();
+    struct es_err err = {0};
+    long n = -1;
+    assert_int_equal(es_store_seen_reset(s, &err), 0);
+    assert_int_equal(es_store_seen_add(s, "C1", &err), 0);
+    assert_int_equal(es_store_seen_add(s, "C3", &err), 0);
+    assert_int_equal(es_store_mark_unseen_deleted(s, es_map_get(ES_SET_CUSTOMERS), NULL,
+                                                  "2024-05-07T00:00:00.000Z", &n, &err),
+                     0);
+    assert_int_equal(n, 1);
+    /* A deleted record that comes back is live again. */
+    customer(&r, vals, "C2", "x", 1);
+    put(s, &r, 0, ES_UPDATED);
+    es_store_close(s);
+    assert_int_equal(scalar("SELECT count(*) FROM customers"), 4);
+    assert_int_equal(scalar("SELECT count(*) FROM customers WHERE sync_status = 'deleted'"), 0);
+    assert_int_equal(scalar("SELECT count(*) FROM customers WHERE sync_status = 'pending'"), 1);
+    remove_db();
+}
+
+static void state_and_runs_round_trip(void **state)
+{
+    (void)state;
+    struct es_store *s = open_store();
+    struct es_err err = {0};
+    struct es_set_state st = {.watermark_ms = 1714867200000LL, .in_progress = 1,
+                              .window_lo_ms = 5, .window_hi_ms = 1714867200000LL,
+                              .full = 1, .run_id = 7, .fetched = 1234,
+                              .last_full_ms = 42, .last_reconcile_ms = 43};
+    snprintf(st.after_key, sizeof(st.after_key), "SO|000123");
+    assert_int_equal(es_store_state_put(s, "sales_orders", &st, &err), 0);
+    struct es_set_state back;
+    assert_int_equal(es_store_state_get(s, "sales_orders", &back, &err), 0);
+    assert_memory_equal(&back, &st, sizeof(st));
+    assert_int_equal(es_store_state_get(s, "never", &back, &err), 0);
+    assert_int_equal(back.watermark_ms, 0);
+    int64_t run;
+    assert_int_equal(es_store_run_start(s, "initial", "2024-05-05T00:00:00.000Z", &run, &err), 0);
+    assert_true(run > 0);
+    struct es_counts c = {.fetched = 10, .created = 9, .failed = 1, .requests = 2};
+    assert_int_equal(es_store_run_set(s, run, "customers", &c, NULL, &err), 0);
+    assert_int_equal(es_store_failure(s, run, "customers", "C9", "CreditLimit: not a number",
+                                      "2024-05-05T00:00:01.000Z", &err),
+                     0);
+    assert_int_equal(es_store_run_end(s, run, "failed", "1 record failed",
+                                      "2024-05-05T00:00:02.000Z", 2000, 4, &err),
+                     0);
+    char v[16];
+    assert_int_equal(es_store_setting_set(s, "full_sync_next_run", "1", &err), 0);
+    assert_int_equal(es_store_setting_get(s, "full_sync_next_run", v, sizeof(v), &err), 0);
+    assert_string_equal(v, "1");
+    es_store_close(s);
+    assert_int_equal(scalar("SELECT failed FROM es_run_sets WHERE set_name = 'customers'"), 1);
+    assert_int_equal(scalar("SELECT requests FROM es_runs"), 4);
+    assert_int_equal(scalar("SELECT count(*) FROM es_failures WHERE erp_key = 'C9'"), 1);
+    remove_db();
+}
+
+static void bad_urls_are_refused(void **state)
+{
+    (void)state;
+    struct es_store *s;
+    struct es_err err = {0};
+    assert_int_equal(es_store_open(&s, "postgresql://x", &err), ES_EINVAL);
+    es_err_clear(&err);
+    assert_int_equal(es_store_open(&s, "sqlite:", &err), ES_EINVAL);
+    es_err_clear(&err);
+    assert_int_equal(es_store_open(&s, "sqlite:/nonexistent-dir/x.db", &err), ES_EDB);
+    assert_non_null(strstr(err.msg, "/nonexistent-dir/x.db"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(migrations_make_every_table_once),
+        cmocka_unit_test(puts_create_update_or_leave_alone),
+        cmocka_unit_test(pending_rows_are_held),
+        cmocka_unit_test(unseen_rows_are_marked_deleted_never_dropped),
+        cmocka_unit_test(state_and_runs_round_trip),
+        cmocka_unit_test(bad_urls_are_refused),
+    };
+    return cmocka_run_group_tests(tests, make_path, cleanup);
+}
