@@ -601,5 +601,7 @@ int es_pull_set(struct es_pull *p, enum es_set_id set, struct es_counts *c, stru
             rc = es_store_state_put(p->store, r.name, &r.st, err);
     }
     es_map_plan_free(r.plan);
+    if (!rc && p->progress)
+        p->progress(p->progress_ctx, r.name, "done", c->fetched, 0);
     return rc;
 }

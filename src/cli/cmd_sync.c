@@ -58,6 +58,12 @@ static void show(void *ctx, const char *set, const char *phase, long done, long 
     }
     double secs = since(&p->start);
     double rate = secs > 0.5 ? done / secs : 0;
+    if (!strcmp(phase, "done")) { /* a line per set, on a terminal too */
+        fprintf(stderr, "%s%-18s %9ld records in %.1f s\n", p->tty ? "\r\033[K" : "erpsync: ", set,
+                done, secs);
+        p->set[0] = '\0';
+        return;
+    }
     if (!p->tty) { /* a log line at most every 10 s */
         time_t now = time(NULL);
         if (now - p->last < 10)

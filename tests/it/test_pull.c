@@ -8,7 +8,10 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <pty.h>
 #include <stdio.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -331,6 +334,48 @@ static void since_days_and_pacing(void **state)
     scene_stop(&s);
 }
 
+/* On a terminal: a progress line with records/s, and with the share done
+ * and the time left when the total can be told (a full run of a set the
+ * store already holds); a line per set when it is done. */
+static void progress_on_a_terminal(void **state)
+{
+    (void)state;
+    struct scene s;
+    const char *args[] = {"--dataset", "medium", NULL};
+    scene_start(&s, args, "[sync]\npage_size = 500\n");
+    sync_expect(&s, 0, "--only", "customers");
+    struct it_resp r;
+    it_control(&s.cl, "POST", "faults",
+               "{\"kind\":\"delay\",\"path\":\"/Customer\",\"delay_ms\":120,\"count\":1000}",
+               &r);
+    it_resp_free(&r);
+    char cfg[600];
+    snprintf(cfg, sizeof(cfg), "%s/erpsync.ini", s.dir);
+    int fd;
+    pid_t pid = forkpty(&fd, NULL, NULL, NULL);
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        execl(ERPSYNC_BIN, ERPSYNC_BIN, "-c", cfg, "sync", "--full", "--only", "customers",
+              (char *)NULL);
+        _exit(127);
+    }
+    char out[65536];
+    size_t n = 0;
+    ssize_t k;
+    while (n < sizeof(out) - 1 && (k = read(fd, out + n, sizeof(out) - 1 - n)) > 0)
+        n += (size_t)k;
+    out[n] = '\0';
+    int st;
+    waitpid(pid, &st, 0);
+    close(fd);
+    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    if (!strstr(out, "records") || !strstr(out, "/s") || !strstr(out, "% ") ||
+        !strstr(out, "s left") || !strstr(out, "\r"))
+        fail_msg("no progress line in:\n%s", out);
+    assert_non_null(strstr(out, "customers              10000 records in"));
+    scene_stop(&s);
+}
+
 /* Exit statuses a script can act on. */
 static void exit_statuses(void **state)
 {
@@ -393,6 +438,7 @@ int main(void)
         cmocka_unit_test(released_prices_arrive),
         cmocka_unit_test(full_sync_next_run_happens_once),
         cmocka_unit_test(since_days_and_pacing),
+        cmocka_unit_test(progress_on_a_terminal),
         cmocka_unit_test(exit_statuses),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
