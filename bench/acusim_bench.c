@@ -23,6 +23,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_sim.h"
+
 struct body {
     char *p;
     size_t n, cap;
@@ -50,8 +52,6 @@ static size_t on_data(char *d, size_t sz, size_t nm, void *ud)
 
 static CURL *h;
 static struct body resp;
-static char base[128];
-static pid_t sim_pid;
 
 static double now(void)
 {
@@ -60,19 +60,11 @@ static double now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void die(const char *what)
-{
-    fprintf(stderr, "acusim_bench: %s\n", what);
-    if (sim_pid > 0)
-        kill(sim_pid, SIGTERM);
-    exit(1);
-}
-
 /* One request; returns the HTTP status. The body is in resp. */
 static long req(const char *method, const char *path, const char *body)
 {
     char url[2048];
-    snprintf(url, sizeof(url), "%s%s", base, path);
+    snprintf(url, sizeof(url), "%s%s", bench_sim_base(), path);
     resp.n = 0;
     curl_easy_setopt(h, CURLOPT_URL, url);
     if (body)
@@ -82,33 +74,16 @@ static long req(const char *method, const char *path, const char *body)
     curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
     CURLcode rc = curl_easy_perform(h);
     if (rc != CURLE_OK)
-        die(curl_easy_strerror(rc));
+        bench_die(curl_easy_strerror(rc));
     long status = 0;
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
     return status;
 }
 
-/* acusim's user+system CPU seconds, from /proc/<pid>/stat. */
-static double sim_cpu(void)
-{
-    char path[64], buf[1024];
-    snprintf(path, sizeof(path), "/proc/%d/stat", (int)sim_pid);
-    FILE *f = fopen(path, "r");
-    if (!f || !fgets(buf, sizeof(buf), f))
-        die("cannot read acusim's /proc stat");
-    fclose(f);
-    const char *p = strrchr(buf, ')');
-    unsigned long ut = 0, st = 0;
-    /* fields after ") ": state(3) ... utime(14) stime(15) */
-    if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
-        die("cannot parse acusim's /proc stat");
-    return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
-}
-
 static long sim_peak_kib(void)
 {
     char path[64], line[256];
-    snprintf(path, sizeof(path), "/proc/%d/status", (int)sim_pid);
+    snprintf(path, sizeof(path), "/proc/%d/status", (int)bench_sim_pid());
     FILE *f = fopen(path, "r");
     long kib = -1;
     while (f && fgets(line, sizeof(line), f))
@@ -133,7 +108,7 @@ struct mark {
 
 static struct mark mark(void)
 {
-    struct mark m = {now(), sim_cpu(), self_cpu()};
+    struct mark m = {now(), bench_sim_cpu(), self_cpu()};
     return m;
 }
 
@@ -184,7 +159,7 @@ static void paged(const char *name, const char *entity, const char *query, int t
         snprintf(path, sizeof(path), "/entity/Default/24.200.001/%s?$top=%d&$skip=%d%s%s", entity, top,
                  skip, query[0] ? "&" : "", query);
         if (req("GET", path, NULL) != 200)
-            die(resp.p ? resp.p : "a page failed");
+            bench_die(resp.p ? resp.p : "a page failed");
         long n = count_records();
         records += n;
         bytes += (double)resp.n;
@@ -192,42 +167,6 @@ static void paged(const char *name, const char *entity, const char *query, int t
             break;
     }
     report(name, a, records, "record", bytes);
-}
-
-static void start_sim(const char *bin, const char *ref, const char *dataset, const char *db)
-{
-    int fd[2];
-    if (pipe(fd))
-        die("pipe");
-    sim_pid = fork();
-    if (sim_pid < 0)
-        die("fork");
-    if (sim_pid == 0) {
-        prctl(PR_SET_PDEATHSIG, SIGTERM); /* no orphan if the benchmark dies */
-        dup2(fd[1], 1);
-        close(fd[0]);
-        close(fd[1]);
-        execl(bin, bin, "--port", "0", "--quiet", "--reference", ref, "--dataset", dataset, "--db",
-              db, "--max-sessions", "4", (char *)NULL);
-        _exit(127);
-    }
-    close(fd[1]);
-    char line[256];
-    size_t len = 0;
-    while (len < sizeof(line) - 1) {
-        struct pollfd p = {fd[0], POLLIN, 0};
-        if (poll(&p, 1, 600000) <= 0 || read(fd[0], line + len, 1) <= 0)
-            die("acusim did not start");
-        if (line[len] == '\n')
-            break;
-        len++;
-    }
-    line[len] = '\0';
-    close(fd[0]);
-    const char *at = strstr(line, "http://");
-    if (!at)
-        die("acusim did not say where it listens");
-    snprintf(base, sizeof(base), "%s", at);
 }
 
 int main(int argc, char **argv)
@@ -240,11 +179,14 @@ int main(int argc, char **argv)
     char db[] = "/tmp/acusim-bench-XXXXXX";
     int dbfd = mkstemp(db);
     if (dbfd < 0)
-        die("cannot create a scratch database");
+        bench_die("cannot create a scratch database");
     close(dbfd);
     double t0 = now();
-    start_sim(argv[1], argv[2], dataset, db);
-    printf("acusim %s dataset generated and serving in %.1f s (%s)\n", dataset, now() - t0, base);
+    const char *sim[] = {argv[1], "--quiet", "--reference", argv[2], "--dataset", dataset, "--db",
+                         db, "--max-sessions", "4", NULL};
+    bench_sim_start(sim);
+    printf("acusim %s dataset generated and serving in %.1f s (%s)\n", dataset, now() - t0,
+           bench_sim_base());
 
     curl_global_init(CURL_GLOBAL_DEFAULT);
     h = curl_easy_init();
@@ -257,7 +199,7 @@ int main(int argc, char **argv)
     curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, NULL);
     if (req("POST", "/entity/auth/login", "{\"name\":\"admin\",\"password\":\"123\",\"tenant\":\"Company\"}") !=
         204)
-        die("sign-in failed");
+        bench_die("sign-in failed");
 
     /* Warm the page cache and SQLite's cache once, as a second sync would. */
     paged("warm-up: Customer, all fields", "Customer", "", 1000);
@@ -281,7 +223,7 @@ int main(int argc, char **argv)
     for (int i = 0; i < n; i++) {
         snprintf(path, sizeof(path), "/entity/Default/24.200.001/Customer/C%09d", i % 500 + 1);
         if (req("GET", path, NULL) != 200)
-            die("a single read failed");
+            bench_die("a single read failed");
     }
     report("GET one Customer by key", a, n, "request", 0);
 
@@ -293,7 +235,7 @@ int main(int argc, char **argv)
                  "\"MainContact\":{\"Email\":{\"value\":\"b%d@example.com\"}}}",
                  i, i, i);
         if (req("PUT", "/entity/Default/24.200.001/Customer?$select=CustomerID", body) != 200)
-            die(resp.p ? resp.p : "a create failed");
+            bench_die(resp.p ? resp.p : "a create failed");
     }
     report("PUT a new Customer", a, n, "request", 0);
 
@@ -303,8 +245,7 @@ int main(int argc, char **argv)
     curl_easy_cleanup(h);
     curl_global_cleanup();
     free(resp.p);
-    kill(sim_pid, SIGTERM);
-    waitpid(sim_pid, NULL, 0);
+    bench_sim_stop();
     unlink(db);
     return 0;
 }

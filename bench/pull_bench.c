@@ -22,8 +22,9 @@
 #include <time.h>
 #include <unistd.h>
 
-static pid_t sim_pid;
-static char base[128], dir[256];
+#include "bench_sim.h"
+
+static char dir[256];
 static const char *erpsync_bin;
 
 static double now_s(void)
@@ -31,63 +32,6 @@ static double now_s(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void die(const char *what)
-{
-    fprintf(stderr, "pull_bench: %s\n", what);
-    if (sim_pid > 0)
-        kill(sim_pid, SIGTERM);
-    exit(1);
-}
-
-static double sim_cpu(void)
-{
-    char path[64], buf[1024];
-    snprintf(path, sizeof(path), "/proc/%d/stat", (int)sim_pid);
-    FILE *f = fopen(path, "r");
-    if (!f || !fgets(buf, sizeof(buf), f))
-        die("cannot read acusim's /proc stat");
-    fclose(f);
-    unsigned long ut = 0, st = 0;
-    const char *p = strrchr(buf, ')');
-    if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
-        die("cannot parse acusim's /proc stat");
-    return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
-}
-
-static void start_sim(const char *bin, const char *ref, const char *dataset)
-{
-    int fd[2];
-    if (pipe(fd))
-        die("pipe");
-    sim_pid = fork();
-    if (sim_pid == 0) {
-        prctl(PR_SET_PDEATHSIG, SIGTERM);
-        dup2(fd[1], 1);
-        close(fd[0]);
-        close(fd[1]);
-        execl(bin, bin, "--port", "0", "--quiet", "--control", "--reference", ref, "--dataset",
-              dataset, "--max-sessions", "4", (char *)NULL);
-        _exit(127);
-    }
-    close(fd[1]);
-    char line[256];
-    size_t len = 0;
-    while (len < sizeof(line) - 1) {
-        struct pollfd p = {fd[0], POLLIN, 0};
-        if (poll(&p, 1, 600000) <= 0 || read(fd[0], line + len, 1) <= 0)
-            die("acusim did not start");
-        if (line[len] == '\n')
-            break;
-        len++;
-    }
-    line[len] = '\0';
-    close(fd[0]);
-    const char *at = strstr(line, "http://");
-    if (!at)
-        die("acusim did not say where it listens");
-    snprintf(base, sizeof(base), "%s", at);
 }
 
 struct result {
@@ -100,7 +44,7 @@ struct result {
 static struct result run(const char *const *args)
 {
     struct result r = {0};
-    double sim0 = sim_cpu(), t0 = now_s();
+    double sim0 = bench_sim_cpu(), t0 = now_s();
     fflush(stdout);
     pid_t pid = fork();
     if (pid == 0) {
@@ -121,15 +65,15 @@ static struct result run(const char *const *args)
     int st = 0;
     struct rusage ru;
     if (wait4(pid, &st, 0, &ru) < 0)
-        die("wait4");
+        bench_die("wait4");
     r.wall = now_s() - t0;
-    r.sim_cpu = sim_cpu() - sim0;
+    r.sim_cpu = bench_sim_cpu() - sim0;
     r.cpu = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
             ru.ru_stime.tv_usec / 1e6;
     r.maxrss_kib = ru.ru_maxrss;
     r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
     if (r.status)
-        die("erpsync failed (see its run.log)");
+        bench_die("erpsync failed (see its run.log)");
     return r;
 }
 
@@ -145,7 +89,7 @@ static void last_run(const char *db_name, long *fetched, long *requests)
                            "SELECT (SELECT sum(fetched) FROM es_run_sets WHERE run_id = r.id),"
                            " r.requests FROM es_runs r ORDER BY id DESC LIMIT 1",
                            -1, &st, NULL))
-        die("cannot read the store");
+        bench_die("cannot read the store");
     *fetched = *requests = 0;
     if (sqlite3_step(st) == SQLITE_ROW) {
         *fetched = sqlite3_column_int64(st, 0);
@@ -175,11 +119,11 @@ static void write_config(const char *db)
     snprintf(path, sizeof(path), "%s/erpsync.ini", dir);
     FILE *f = fopen(path, "w");
     if (!f)
-        die("cannot write the config");
+        bench_die("cannot write the config");
     fprintf(f,
             "[acumatica]\nurl = %s\ntenant = Company\nusername = admin\npassword = 123\n"
             "[store]\nurl = sqlite:%s/%s\n[sync]\npage_size = 1000\n",
-            base, dir, db);
+            bench_sim_base(), dir, db);
     fclose(f);
 }
 
@@ -191,9 +135,9 @@ static void change_customers(int n)
                  "curl -sS -o /dev/null -X PUT -H 'Content-Type: application/json' "
                  "%s/_sim/records/Customer -d '{\"CustomerID\":{\"value\":\"C%09d\"},"
                  "\"CreditLimit\":{\"value\":%d}}'",
-                 base, i * 37, 1000 + i);
+                 bench_sim_base(), i * 37, 1000 + i);
         if (system(cmd))
-            die("a change failed");
+            bench_die("a change failed");
     }
 }
 
@@ -206,10 +150,12 @@ int main(int argc, char **argv)
     erpsync_bin = argv[2];
     snprintf(dir, sizeof(dir), "%s/erpsync-bench-XXXXXX", getenv("TMPDIR") ?: "/tmp");
     if (!mkdtemp(dir))
-        die("mkdtemp");
+        bench_die("mkdtemp");
     double t0 = now_s();
     fflush(stdout);
-    start_sim(argv[1], argv[3], argc > 4 ? argv[4] : "large");
+    const char *sim[] = {argv[1], "--quiet", "--control", "--reference", argv[3], "--dataset",
+                         argc > 4 ? argv[4] : "large", "--max-sessions", "4", NULL};
+    bench_sim_start(sim);
     printf("acusim %s dataset ready in %.1f s\n", argc > 4 ? argv[4] : "large", now_s() - t0);
 
     const char *only_customers[] = {"sync", "--quiet", "--only", "customers", NULL};
@@ -223,8 +169,7 @@ int main(int argc, char **argv)
     report("100 customers changed: incremental", "erpsync.db", run(all));
     report("no changes: incremental", "erpsync.db", run(all));
 
-    kill(sim_pid, SIGTERM);
-    waitpid(sim_pid, NULL, 0);
+    bench_sim_stop();
     printf("(store and logs in %s)\n", dir);
     return 0;
 }

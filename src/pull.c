@@ -251,6 +251,19 @@ static int put_record(struct set_run *r, struct es_arena *a, const cJSON *j, cha
     return rc;
 }
 
+/* End the transaction the work of a page began: with the set's state
+ * when the work went well (rc 0), rolled back otherwise. */
+static int save_state(struct set_run *r, int rc, struct es_err *err)
+{
+    if (!rc)
+        rc = es_store_state_put(r->p->store, r->name, &r->st, err);
+    if (!rc)
+        rc = es_store_commit(r->p->store, err);
+    if (rc)
+        es_store_rollback(r->p->store);
+    return rc;
+}
+
 /* Store a page and the window's new position in one transaction. */
 static int commit_page(struct set_run *r, struct es_arena *a, const cJSON *items,
                        struct es_err *err)
@@ -268,13 +281,8 @@ static int commit_page(struct set_run *r, struct es_arena *a, const cJSON *items
     if (!rc) {
         snprintf(r->st.after_key, sizeof(r->st.after_key), "%s", last);
         r->st.fetched += cJSON_GetArraySize(items);
-        rc = es_store_state_put(r->p->store, r->name, &r->st, err);
     }
-    if (!rc)
-        rc = es_store_commit(r->p->store, err);
-    if (rc)
-        es_store_rollback(r->p->store);
-    return rc;
+    return save_state(r, rc, err);
 }
 
 /* ---- the window ---- */
@@ -435,13 +443,7 @@ static int mark_deleted(struct set_run *r, int64_t started, struct es_err *err)
                                           r->p->now_utc, &n, err);
     r->c->deleted += n;
     r->st.last_reconcile_ms = started;
-    if (!rc)
-        rc = es_store_state_put(r->p->store, r->name, &r->st, err);
-    if (!rc)
-        rc = es_store_commit(r->p->store, err);
-    if (rc)
-        es_store_rollback(r->p->store);
-    return rc;
+    return save_state(r, rc, err);
 }
 
 /* ---- an inquiry (prices): one PUT answers every row ---- */

@@ -207,3 +207,25 @@ void pc_store_equals_erp(struct it_client *c, const char *dir, enum es_set_id se
     cJSON_Delete(all);
     es_config_dispose(&cfg);
 }
+
+void pc_scene_start(struct pc_scene *s, const char *const *sim_args, const char *ini_extra)
+{
+    it_session_start(&s->sim, &s->cl, sim_args);
+    it_workdir(s->dir, sizeof(s->dir));
+    it_write_config(s->ini, sizeof(s->ini), s->dir, &s->sim, ini_extra);
+}
+
+void pc_scene_stop(struct pc_scene *s)
+{
+    it_session_stop(&s->sim, &s->cl);
+    it_workdir_remove(s->dir);
+}
+
+void pc_control(struct pc_scene *s, const char *method, const char *path, const char *body)
+{
+    struct it_resp r;
+    it_control(&s->cl, method, path, body, &r);
+    if (r.status / 100 != 2)
+        fail_msg("%s /_sim/%s: %ld %s", method, path, r.status, r.body);
+    it_resp_free(&r);
+}

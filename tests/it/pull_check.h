@@ -6,6 +6,19 @@
 #include "erpsync/sets.h"
 #include "harness.h"
 
+/* A scenario: its own acusim, a client signed in to it (checks and
+ * changes through the API), and a work directory with erpsync.ini. */
+struct pc_scene {
+    struct it_sim sim;
+    struct it_client cl;
+    char dir[256], ini[600];
+};
+
+void pc_scene_start(struct pc_scene *s, const char *const *sim_args, const char *ini_extra);
+void pc_scene_stop(struct pc_scene *s);
+/* A control-API call that must succeed. */
+void pc_control(struct pc_scene *s, const char *method, const char *path, const char *body);
+
 /* Rows of a table (by sync status when given). */
 long pc_count(const char *dir, const char *table, const char *status);
 /* The first column of the first row of a query on the store. */

@@ -19,27 +19,11 @@
 #include "harness.h"
 #include "pull_check.h"
 
-struct scene {
-    struct it_sim sim;
-    struct it_client cl; /* signed in: checks and changes through the API */
-    char dir[256], ini[600];
-};
 
-static void scene_start(struct scene *s, const char *const *sim_args, const char *ini_extra)
-{
-    it_session_start(&s->sim, &s->cl, sim_args);
-    it_workdir(s->dir, sizeof(s->dir));
-    it_write_config(s->ini, sizeof(s->ini), s->dir, &s->sim, ini_extra);
-}
 
-static void scene_stop(struct scene *s)
-{
-    it_session_stop(&s->sim, &s->cl);
-    it_workdir_remove(s->dir);
-}
 
 /* Run `erpsync sync ARGS...` and check its exit status. */
-static void sync_expect(struct scene *s, int status, const char *a1, const char *a2)
+static void sync_expect(struct pc_scene *s, int status, const char *a1, const char *a2)
 {
     const char *args[] = {"sync", "--quiet", a1, a2, NULL};
     struct it_run r;
@@ -49,16 +33,8 @@ static void sync_expect(struct scene *s, int status, const char *a1, const char 
     it_run_free(&r);
 }
 
-static void control_ok(struct scene *s, const char *method, const char *path, const char *body)
-{
-    struct it_resp r;
-    it_control(&s->cl, method, path, body, &r);
-    if (r.status / 100 != 2)
-        fail_msg("%s /_sim/%s: %ld %s", method, path, r.status, r.body);
-    it_resp_free(&r);
-}
 
-static void put_customer(struct scene *s, const char *id, const char *name)
+static void put_customer(struct pc_scene *s, const char *id, const char *name)
 {
     char body[256];
     snprintf(body, sizeof(body),
@@ -75,10 +51,10 @@ static void put_customer(struct scene *s, const char *id, const char *name)
 static void records_sharing_one_timestamp_arrive_once(void **state)
 {
     (void)state;
-    struct scene s;
+    struct pc_scene s;
     const char *args[] = {"--dataset", "none", "--customers", "5000", NULL};
-    scene_start(&s, args, "[sync]\npage_size = 100\n");
-    control_ok(&s, "POST", "touch", "{\"entity\":\"Customer\",\"field\":\"Terms\",\"value\":\"MASS\"}");
+    pc_scene_start(&s, args, "[sync]\npage_size = 100\n");
+    pc_control(&s, "POST", "touch", "{\"entity\":\"Customer\",\"field\":\"Terms\",\"value\":\"MASS\"}");
     sync_expect(&s, 0, "--only", "customers");
     assert_int_equal(pc_count(s.dir, "customers", NULL), 5000);
     assert_int_equal(pc_distinct_keys(s.dir, "customers"), 5000);
@@ -86,12 +62,12 @@ static void records_sharing_one_timestamp_arrive_once(void **state)
     assert_int_equal(pc_last_run(s.dir, "customers", "created"), 5000);
     assert_int_equal(pc_last_run(s.dir, "customers", "requests"), 51); /* 50 full pages + 1 */
     /* Another mass update: the next run updates all 5,000, once each. */
-    control_ok(&s, "POST", "touch", "{\"entity\":\"Customer\",\"field\":\"Terms\",\"value\":\"NET30\"}");
+    pc_control(&s, "POST", "touch", "{\"entity\":\"Customer\",\"field\":\"Terms\",\"value\":\"NET30\"}");
     sync_expect(&s, 0, "--only", "customers");
     assert_int_equal(pc_last_run(s.dir, "customers", "updated"), 5000);
     assert_int_equal(pc_last_run(s.dir, "customers", "created"), 0);
     pc_store_equals_erp(&s.cl, s.dir, ES_SET_CUSTOMERS);
-    scene_stop(&s);
+    pc_scene_stop(&s);
 }
 
 /* Inserts, updates and deletes at a high rate while pages are read: after
@@ -99,22 +75,22 @@ static void records_sharing_one_timestamp_arrive_once(void **state)
 static void changes_while_reading_then_store_equals_erp(void **state)
 {
     (void)state;
-    struct scene s;
+    struct pc_scene s;
     const char *args[] = {"--dataset", "small", NULL};
-    scene_start(&s, args, "[sync]\npage_size = 20\nreconcile_interval = 1s\n");
+    pc_scene_start(&s, args, "[sync]\npage_size = 20\nreconcile_interval = 1s\n");
     /* Slow pages, so that the ERP changes under the reader. */
-    control_ok(&s, "POST", "faults",
+    pc_control(&s, "POST", "faults",
                "{\"kind\":\"delay\",\"path\":\"/Customer\",\"delay_ms\":15,\"count\":1000}");
-    control_ok(&s, "POST", "mutate",
+    pc_control(&s, "POST", "mutate",
                "{\"rate\":400,\"insert\":30,\"update\":50,\"delete\":20,\"entities\":[\"Customer\"]}");
     sync_expect(&s, 0, "--only", "customers");
-    control_ok(&s, "DELETE", "mutate", NULL);
-    control_ok(&s, "DELETE", "faults", NULL);
+    pc_control(&s, "DELETE", "mutate", NULL);
+    pc_control(&s, "DELETE", "faults", NULL);
     it_sleep_ms(1100); /* the reconcile interval */
     sync_expect(&s, 0, "--only", "customers");
     assert_true(pc_last_run(s.dir, "customers", "deleted") > 0);
     pc_store_equals_erp(&s.cl, s.dir, ES_SET_CUSTOMERS);
-    scene_stop(&s);
+    pc_scene_stop(&s);
 }
 
 /* A save that took its timestamp before a run's window closed but became
@@ -123,11 +99,11 @@ static void changes_while_reading_then_store_equals_erp(void **state)
 static void late_commit_inside_the_overlap_is_not_lost(void **state)
 {
     (void)state;
-    struct scene s;
+    struct pc_scene s;
     const char *args[] = {"--dataset", "tiny", NULL};
-    scene_start(&s, args, "[sync]\noverlap = 1m\n");
+    pc_scene_start(&s, args, "[sync]\noverlap = 1m\n");
     sync_expect(&s, 0, "--only", "customers");
-    control_ok(&s, "PUT", "records/Customer?commit_delay_ms=4000",
+    pc_control(&s, "PUT", "records/Customer?commit_delay_ms=4000",
                "{\"CustomerID\":{\"value\":\"LATE01\"},\"CustomerName\":{\"value\":\"Late\"}}");
     it_sleep_ms(2100); /* the window's upper bound is now past the save's stamp */
     sync_expect(&s, 0, "--only", "customers");
@@ -136,7 +112,7 @@ static void late_commit_inside_the_overlap_is_not_lost(void **state)
     sync_expect(&s, 0, "--only", "customers");
     assert_int_equal(pc_count(s.dir, "customers", NULL), 21);
     pc_store_equals_erp(&s.cl, s.dir, ES_SET_CUSTOMERS);
-    scene_stop(&s);
+    pc_scene_stop(&s);
 }
 
 /* The API user's zone is America/New_York and the ERP's clock crosses the
@@ -145,14 +121,14 @@ static void late_commit_inside_the_overlap_is_not_lost(void **state)
 static void dst_change_in_a_non_utc_zone(void **state)
 {
     (void)state;
-    struct scene s;
+    struct pc_scene s;
     const char *args[] = {"--dataset", "none", "--timezone", "America/New_York", NULL};
-    scene_start(&s, args, "[sync]\noverlap = 0\npage_size = 7\n");
+    pc_scene_start(&s, args, "[sync]\noverlap = 0\npage_size = 7\n");
     /* ERP clock: 2026-11-01T05:40Z = 01:40 EDT. */
     char body[96];
     int64_t target = 1793511600000LL; /* 2026-11-01T05:40:00Z */
     snprintf(body, sizeof(body), "{\"set_shift_ms\":%lld}", (long long)(target - es_now_ms()));
-    control_ok(&s, "POST", "clock", body);
+    pc_control(&s, "POST", "clock", body);
     char id[32];
     for (int i = 0; i < 15; i++) {
         snprintf(id, sizeof(id), "EDT%03d", i);
@@ -161,7 +137,7 @@ static void dst_change_in_a_non_utc_zone(void **state)
     sync_expect(&s, 0, "--only", "customers");
     /* 30 minutes on: 06:10Z = 01:10 EST, an hour of wall time repeated. The
      * test's own session idled out meanwhile (ERP time): sign in again. */
-    control_ok(&s, "POST", "clock", "{\"shift_ms\":1800000}");
+    pc_control(&s, "POST", "clock", "{\"shift_ms\":1800000}");
     it_login(&s.cl);
     for (int i = 0; i < 15; i++) {
         snprintf(id, sizeof(id), "EST%03d", i);
@@ -173,7 +149,7 @@ static void dst_change_in_a_non_utc_zone(void **state)
     assert_int_equal(pc_last_run(s.dir, "customers", "created"), 15);
     assert_int_equal(pc_last_run(s.dir, "customers", "updated"), 1);
     pc_store_equals_erp(&s.cl, s.dir, ES_SET_CUSTOMERS);
-    scene_stop(&s);
+    pc_scene_stop(&s);
 }
 
 /* Every set of DESIGN.md arrives; a second run without changes costs one
@@ -181,9 +157,9 @@ static void dst_change_in_a_non_utc_zone(void **state)
 static void every_set_loads_and_a_quiet_run_costs_a_request_per_set(void **state)
 {
     (void)state;
-    struct scene s;
+    struct pc_scene s;
     const char *args[] = {"--dataset", "small", NULL};
-    scene_start(&s, args, "[sync]\nhistory_years = 0\n"); /* every document, to compare */
+    pc_scene_start(&s, args, "[sync]\nhistory_years = 0\n"); /* every document, to compare */
     sync_expect(&s, 0, NULL, NULL);
     static const enum es_set_id sets[] = {
         ES_SET_CUSTOMERS, ES_SET_CUSTOMER_LOCATIONS, ES_SET_CONTACTS,   ES_SET_STOCK_ITEMS,
@@ -204,7 +180,7 @@ static void every_set_loads_and_a_quiet_run_costs_a_request_per_set(void **state
     assert_non_null(strstr(run.out, "(incremental): ok"));
     assert_non_null(strstr(run.out, " 18 requests")); /* 16 sets, sign-in, sign-out */
     it_run_free(&run);
-    scene_stop(&s);
+    pc_scene_stop(&s);
 }
 
 /* The initial load takes the documents of the last history_years only
@@ -213,9 +189,9 @@ static void every_set_loads_and_a_quiet_run_costs_a_request_per_set(void **state
 static void history_window_bounds_the_initial_load(void **state)
 {
     (void)state;
-    struct scene s;
+    struct pc_scene s;
     const char *args[] = {"--dataset", "small", NULL};
-    scene_start(&s, args, "[sync]\nhistory_years = 1\n");
+    pc_scene_start(&s, args, "[sync]\nhistory_years = 1\n");
     sync_expect(&s, 0, "--only", "customers,sales_orders");
     long loaded = pc_count(s.dir, "sales_orders", NULL);
     struct it_resp r;
@@ -228,7 +204,7 @@ static void history_window_bounds_the_initial_load(void **state)
     snprintf(sql, sizeof(sql), "SELECT count(*) FROM sales_orders WHERE date < '%s'", cutoff);
     assert_int_equal(pc_scalar(s.dir, sql), 0);
     assert_int_equal(pc_count(s.dir, "customers", NULL), 500); /* master data: all */
-    scene_stop(&s);
+    pc_scene_stop(&s);
 }
 
 /* Prices: a released worksheet brings its prices in the next run; a run
@@ -236,9 +212,9 @@ static void history_window_bounds_the_initial_load(void **state)
 static void released_prices_arrive(void **state)
 {
     (void)state;
-    struct scene s;
+    struct pc_scene s;
     const char *args[] = {"--dataset", "small", "--action-ms", "0", NULL};
-    scene_start(&s, args, NULL);
+    pc_scene_start(&s, args, NULL);
     sync_expect(&s, 0, "--only", "prices");
     long before = pc_count(s.dir, "prices", NULL);
     assert_true(before > 0);
@@ -267,7 +243,7 @@ static void released_prices_arrive(void **state)
     sync_expect(&s, 0, "--only", "prices");
     assert_int_equal(pc_last_run(s.dir, "prices", "created"), 1);
     assert_int_equal(pc_count(s.dir, "prices", NULL), before + 1);
-    scene_stop(&s);
+    pc_scene_stop(&s);
 }
 
 /* full_sync_next_run: the next run is full (deletions found), once; an
@@ -275,9 +251,9 @@ static void released_prices_arrive(void **state)
 static void full_sync_next_run_happens_once(void **state)
 {
     (void)state;
-    struct scene s;
+    struct pc_scene s;
     const char *args[] = {"--dataset", "tiny", NULL};
-    scene_start(&s, args, "[sync]\nfull_sync_next_run = true\n");
+    pc_scene_start(&s, args, "[sync]\nfull_sync_next_run = true\n");
     struct it_run r;
     const char *a[] = {"sync", "--only", "customers", NULL};
     it_erpsync(&r, s.dir, a, 60);
@@ -298,7 +274,7 @@ static void full_sync_next_run_happens_once(void **state)
     assert_non_null(strstr(r.out, "(full): ok"));
     it_run_free(&r);
     assert_int_equal(pc_count(s.dir, "customers", "deleted"), 1);
-    scene_stop(&s);
+    pc_scene_stop(&s);
 }
 
 /* last_modified_since_days bounds what a run reads; requests are paced to
@@ -306,9 +282,9 @@ static void full_sync_next_run_happens_once(void **state)
 static void since_days_and_pacing(void **state)
 {
     (void)state;
-    struct scene s;
+    struct pc_scene s;
     const char *args[] = {"--dataset", "small", NULL};
-    scene_start(&s, args, "[sync]\nlast_modified_since_days = 30\npage_size = 50\n"
+    pc_scene_start(&s, args, "[sync]\nlast_modified_since_days = 30\npage_size = 50\n"
                           "[limits]\nrequests_per_minute = 240\n");
     struct it_resp r;
     char filter[128], path[256];
@@ -331,7 +307,7 @@ static void since_days_and_pacing(void **state)
     assert_true(requests >= 2);
     assert_true(run.seconds >= 0.25 * (double)requests - 0.05);
     it_run_free(&run);
-    scene_stop(&s);
+    pc_scene_stop(&s);
 }
 
 /* On a terminal: a progress line with records/s, and with the share done
@@ -340,9 +316,9 @@ static void since_days_and_pacing(void **state)
 static void progress_on_a_terminal(void **state)
 {
     (void)state;
-    struct scene s;
+    struct pc_scene s;
     const char *args[] = {"--dataset", "medium", NULL};
-    scene_start(&s, args, "[sync]\npage_size = 500\n");
+    pc_scene_start(&s, args, "[sync]\npage_size = 500\n");
     sync_expect(&s, 0, "--only", "customers");
     struct it_resp r;
     it_control(&s.cl, "POST", "faults",
@@ -373,19 +349,19 @@ static void progress_on_a_terminal(void **state)
         !strstr(out, "s left") || !strstr(out, "\r"))
         fail_msg("no progress line in:\n%s", out);
     assert_non_null(strstr(out, "customers              10000 records in"));
-    scene_stop(&s);
+    pc_scene_stop(&s);
 }
 
 /* Exit statuses a script can act on. */
 static void exit_statuses(void **state)
 {
     (void)state;
-    struct scene s;
+    struct pc_scene s;
     const char *args[] = {"--dataset", "tiny", NULL};
-    scene_start(&s, args, NULL);
+    pc_scene_start(&s, args, NULL);
     /* A broken page: the set fails (1), the others sync; the next run is
      * clean (0). */
-    control_ok(&s, "POST", "faults", "{\"kind\":\"malformed\",\"path\":\"/Vendor\",\"count\":1}");
+    pc_control(&s, "POST", "faults", "{\"kind\":\"malformed\",\"path\":\"/Vendor\",\"count\":1}");
     const char *a[] = {"sync", NULL};
     struct it_run r;
     it_erpsync(&r, s.dir, a, 120);
@@ -423,7 +399,7 @@ static void exit_statuses(void **state)
     assert_int_equal(r.status, 2);
     assert_non_null(strstr(r.out, "erpsync.ini:7: page_size"));
     it_run_free(&r);
-    scene_stop(&s);
+    pc_scene_stop(&s);
 }
 
 int main(void)

@@ -18,35 +18,11 @@
 #include "harness.h"
 #include "pull_check.h"
 
-struct scene {
-    struct it_sim sim;
-    struct it_client cl;
-    char dir[256], ini[600];
-};
 
-static void scene_start(struct scene *s, const char *const *sim_args, const char *ini_extra)
-{
-    it_session_start(&s->sim, &s->cl, sim_args);
-    it_workdir(s->dir, sizeof(s->dir));
-    it_write_config(s->ini, sizeof(s->ini), s->dir, &s->sim, ini_extra);
-}
 
-static void scene_stop(struct scene *s)
-{
-    it_session_stop(&s->sim, &s->cl);
-    it_workdir_remove(s->dir);
-}
 
-static void control_ok(struct scene *s, const char *method, const char *path, const char *body)
-{
-    struct it_resp r;
-    it_control(&s->cl, method, path, body, &r);
-    if (r.status / 100 != 2)
-        fail_msg("%s /_sim/%s: %ld %s", method, path, r.status, r.body);
-    it_resp_free(&r);
-}
 
-static int open_sessions(struct scene *s)
+static int open_sessions(struct pc_scene *s)
 {
     struct it_resp r;
     it_control(&s->cl, "GET", "sessions", NULL, &r);
@@ -55,7 +31,7 @@ static int open_sessions(struct scene *s)
     return n;
 }
 
-static int sync_status(struct scene *s, const char *only, struct it_run *out)
+static int sync_status(struct pc_scene *s, const char *only, struct it_run *out)
 {
     const char *args[] = {"sync", "--quiet", only ? "--only" : NULL, only, NULL};
     it_erpsync(out, s->dir, args, 300);
@@ -68,18 +44,18 @@ static int sync_status(struct scene *s, const char *only, struct it_run *out)
 static void storms_and_cuts_with_two_sessions(void **state)
 {
     (void)state;
-    struct scene s;
+    struct pc_scene s;
     const char *args[] = {"--dataset", "small", "--max-sessions", "2", NULL};
-    scene_start(&s, args, "[sync]\npage_size = 200\nhistory_years = 0\n[limits]\nretries = 8\n");
-    control_ok(&s, "POST", "faults",
+    pc_scene_start(&s, args, "[sync]\npage_size = 200\nhistory_years = 0\n[limits]\nretries = 8\n");
+    pc_control(&s, "POST", "faults",
                "{\"kind\":\"status\",\"status\":429,\"path\":\"/entity/Default\",\"count\":15,"
                "\"probability\":0.3}");
-    control_ok(&s, "POST", "faults",
+    pc_control(&s, "POST", "faults",
                "{\"kind\":\"status\",\"status\":500,\"path\":\"/entity/Default\",\"count\":8,"
                "\"probability\":0.2}");
-    control_ok(&s, "POST", "faults",
+    pc_control(&s, "POST", "faults",
                "{\"kind\":\"cut\",\"path\":\"/entity/Default\",\"count\":5,\"probability\":0.15}");
-    control_ok(&s, "POST", "faults",
+    pc_control(&s, "POST", "faults",
                "{\"kind\":\"status\",\"status\":429,\"path\":\"/entity/auth/login\",\"count\":2}");
     struct it_run r;
     if (sync_status(&s, NULL, &r))
@@ -95,16 +71,16 @@ static void storms_and_cuts_with_two_sessions(void **state)
     pc_store_equals_erp(&s.cl, s.dir, ES_SET_SALES_ORDERS);
     pc_store_equals_erp(&s.cl, s.dir, ES_SET_INVOICES);
     assert_int_equal(open_sessions(&s), 1); /* the other integration's */
-    scene_stop(&s);
+    pc_scene_stop(&s);
 }
 
 /* Both API-user slots taken: erpsync says so and exits 3, holding none. */
 static void no_free_session_is_reported(void **state)
 {
     (void)state;
-    struct scene s;
+    struct pc_scene s;
     const char *args[] = {"--dataset", "tiny", "--max-sessions", "1", NULL};
-    scene_start(&s, args, "[limits]\nretries = 1\n");
+    pc_scene_start(&s, args, "[limits]\nretries = 1\n");
     struct it_run r;
     assert_int_equal(sync_status(&s, "customers", &r), 3);
     assert_non_null(strstr(r.out, "API Login Limit"));
@@ -114,7 +90,7 @@ static void no_free_session_is_reported(void **state)
     it_run_free(&r);
     it_login(&s.cl);
     assert_int_equal(open_sessions(&s), 1);
-    scene_stop(&s);
+    pc_scene_stop(&s);
 }
 
 /* OAuth 2.0: a password grant with offline_access; the grant is closed at
@@ -122,11 +98,11 @@ static void no_free_session_is_reported(void **state)
 static void oauth_sign_in(void **state)
 {
     (void)state;
-    struct scene s;
+    struct pc_scene s;
     const char *args[] = {"--dataset", "tiny", NULL};
     char extra[512];
     snprintf(extra, sizeof(extra), "[limits]\nretries = 2\n");
-    scene_start(&s, args, extra);
+    pc_scene_start(&s, args, extra);
     FILE *f = fopen(s.ini, "w");
     fprintf(f,
             "[acumatica]\nurl = %s\ntenant = Company\nauth = oauth\nusername = admin\n"
@@ -140,13 +116,13 @@ static void oauth_sign_in(void **state)
     it_run_free(&r);
     pc_store_equals_erp(&s.cl, s.dir, ES_SET_CUSTOMERS);
     assert_int_equal(open_sessions(&s), 1);
-    scene_stop(&s);
+    pc_scene_stop(&s);
 }
 
 /* Slow pages, so a run can be stopped in the middle of a set. */
-static void slow_pages(struct scene *s)
+static void slow_pages(struct pc_scene *s)
 {
-    control_ok(s, "POST", "faults",
+    pc_control(s, "POST", "faults",
                "{\"kind\":\"delay\",\"path\":\"/Customer\",\"delay_ms\":25,\"count\":100000}");
 }
 
@@ -170,9 +146,9 @@ static int wait_for_progress(const char *dir, long at_least, int ms)
 static void sigterm_stops_cleanly_and_the_next_run_resumes(void **state)
 {
     (void)state;
-    struct scene s;
+    struct pc_scene s;
     const char *args[] = {"--dataset", "none", "--customers", "3000", NULL};
-    scene_start(&s, args, "[sync]\npage_size = 50\n");
+    pc_scene_start(&s, args, "[sync]\npage_size = 50\n");
     slow_pages(&s);
     const char *sync[] = {"sync", "--only", "customers", NULL};
     pid_t pid = it_erpsync_bg(s.dir, sync);
@@ -186,13 +162,13 @@ static void sigterm_stops_cleanly_and_the_next_run_resumes(void **state)
     long done = pc_count(s.dir, "customers", NULL);
     assert_true(done >= 500 && done < 3000);
     assert_int_equal(pc_scalar(s.dir, "SELECT count(*) FROM es_runs WHERE status = 'interrupted'"), 1);
-    control_ok(&s, "DELETE", "faults", NULL);
+    pc_control(&s, "DELETE", "faults", NULL);
     struct it_run r;
     assert_int_equal(sync_status(&s, "customers", &r), 0);
     it_run_free(&r);
     assert_int_equal(pc_last_run(s.dir, "customers", "fetched"), 3000 - done);
     pc_store_equals_erp(&s.cl, s.dir, ES_SET_CUSTOMERS);
-    scene_stop(&s);
+    pc_scene_stop(&s);
 }
 
 /* kill -9 at random points of an initial load, three times; then a run to
@@ -201,10 +177,10 @@ static void sigterm_stops_cleanly_and_the_next_run_resumes(void **state)
 static void kill_9_then_resume(void **state)
 {
     (void)state;
-    struct scene s;
+    struct pc_scene s;
     /* Killed runs cannot sign out: their sessions stay until reclaimed. */
     const char *args[] = {"--dataset", "none", "--customers", "4000", "--max-sessions", "10", NULL};
-    scene_start(&s, args, "[sync]\npage_size = 50\n");
+    pc_scene_start(&s, args, "[sync]\npage_size = 50\n");
     slow_pages(&s);
     srand((unsigned)es_now_ms());
     const char *sync[] = {"sync", "--only", "customers", NULL};
@@ -220,7 +196,7 @@ static void kill_9_then_resume(void **state)
         assert_int_equal(pc_distinct_keys(s.dir, "customers"), now);
         before = now;
     }
-    control_ok(&s, "DELETE", "faults", NULL);
+    pc_control(&s, "DELETE", "faults", NULL);
     struct it_run r;
     assert_int_equal(sync_status(&s, "customers", &r), 0);
     it_run_free(&r);
@@ -230,7 +206,7 @@ static void kill_9_then_resume(void **state)
     long fetched = pc_last_run(s.dir, "customers", "fetched");
     assert_true(fetched <= 4000 - before + 50);
     pc_store_equals_erp(&s.cl, s.dir, ES_SET_CUSTOMERS);
-    scene_stop(&s);
+    pc_scene_stop(&s);
 }
 
 int main(void)

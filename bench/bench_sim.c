@@ -1,0 +1,101 @@
+/* Starting acusim for a benchmark. */
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "bench_sim.h"
+
+static pid_t sim_pid;
+static char base[128];
+
+void bench_die(const char *what)
+{
+    fprintf(stderr, "bench: %s\n", what);
+    if (sim_pid > 0)
+        kill(sim_pid, SIGTERM);
+    exit(1);
+}
+
+void bench_sim_start(const char *const *args)
+{
+    int fd[2];
+    const char *argv[40];
+    int n = 0;
+    argv[n++] = args[0];
+    argv[n++] = "--port";
+    argv[n++] = "0";
+    for (int i = 1; args[i] && n < 39; i++)
+        argv[n++] = args[i];
+    argv[n] = NULL;
+    if (pipe(fd))
+        bench_die("pipe");
+    fflush(stdout);
+    sim_pid = fork();
+    if (sim_pid < 0)
+        bench_die("fork");
+    if (sim_pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGTERM); /* no orphan if the benchmark dies */
+        dup2(fd[1], 1);
+        close(fd[0]);
+        close(fd[1]);
+        execv(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    close(fd[1]);
+    char line[256];
+    size_t len = 0;
+    while (len < sizeof(line) - 1) {
+        struct pollfd p = {fd[0], POLLIN, 0};
+        if (poll(&p, 1, 600000) <= 0 || read(fd[0], line + len, 1) <= 0)
+            bench_die("acusim did not start");
+        if (line[len] == '\n')
+            break;
+        len++;
+    }
+    line[len] = '\0';
+    close(fd[0]);
+    const char *at = strstr(line, "http://");
+    if (!at)
+        bench_die("acusim did not say where it listens");
+    snprintf(base, sizeof(base), "%s", at);
+}
+
+void bench_sim_stop(void)
+{
+    if (sim_pid > 0) {
+        kill(sim_pid, SIGTERM);
+        waitpid(sim_pid, NULL, 0);
+        sim_pid = 0;
+    }
+}
+
+pid_t bench_sim_pid(void)
+{
+    return sim_pid;
+}
+
+const char *bench_sim_base(void)
+{
+    return base;
+}
+
+double bench_sim_cpu(void)
+{
+    char path[64], buf[1024];
+    snprintf(path, sizeof(path), "/proc/%d/stat", (int)sim_pid);
+    FILE *f = fopen(path, "r");
+    if (!f || !fgets(buf, sizeof(buf), f))
+        bench_die("cannot read acusim's /proc stat");
+    fclose(f);
+    const char *p = strrchr(buf, ')');
+    unsigned long ut = 0, st = 0;
+    /* after ") ": state(3) ... utime(14) stime(15) */
+    if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
+        bench_die("cannot parse acusim's /proc stat");
+    return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
