@@ -920,13 +920,14 @@ static int action_target_missing(const char *ent, const char *path, const cJSON 
     const char *after = strstr(path, ent) + strlen(ent);
     if (!def || !cJSON_IsObject(e) || after[0] != '/' || strchr(after + 1, '/'))
         return 0;
-    char filter[512] = "", part[160];
+    char filter[512] = "";
     for (int k = 0; k < def->nkeys; k++) {
         const char *v = it_str(e, def->keys[k]);
         if (!v)
             continue;
-        snprintf(part, sizeof(part), "%s%s eq '%s'", filter[0] ? " and " : "", def->keys[k], v);
-        strncat(filter, part, sizeof(filter) - strlen(filter) - 1);
+        size_t used = strlen(filter);
+        snprintf(filter + used, sizeof(filter) - used, "%s%s eq '%s'", used ? " and " : "",
+                 def->keys[k], v);
     }
     if (!filter[0])
         return 0;

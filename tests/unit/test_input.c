@@ -203,9 +203,10 @@ static void refusals_quote_the_value(void **state)
      * (found by fuzzing: it was cut inside a character, and so was the
      * type name at its end). */
     char json[700] = "\"";
-    for (int k = 0; k < 150; k++)
-        strcat(json, "\xe2\x82\xac"); /* the euro sign, 3 bytes */
-    strcat(json, "\"");
+    size_t jn = 1;
+    for (int k = 0; k < 150; k++) /* the euro sign, 3 bytes */
+        jn += (size_t)snprintf(json + jn, sizeof(json) - jn, "\xe2\x82\xac");
+    snprintf(json + jn, sizeof(json) - jn, "\"");
     for (size_t shift = 0; shift < 3; shift++) {
         cJSON *j = cJSON_Parse(json);
         memmove(j->valuestring, j->valuestring + shift, strlen(j->valuestring + shift) + 1);

@@ -4,6 +4,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <string.h>
 
 #include "erpsync/err.h"
@@ -49,8 +50,9 @@ static void error_messages_end_on_a_character(void **state)
 {
     (void)state;
     char text[400] = "x";
+    size_t n0 = 1;
     for (int i = 0; i < 130; i++)
-        strcat(text, "\xc3\xa9");
+        n0 += (size_t)snprintf(text + n0, sizeof(text) - n0, "\xc3\xa9");
     struct es_err err = {0};
     es_err_set(&err, ES_EINVAL, "%s", text);
     size_t n = strlen(err.msg);
