@@ -480,8 +480,8 @@ static void issue(struct sim *s, struct sim_resp *rs, struct sim_session *x, con
 {
     char body[512];
     int n = snprintf(body, sizeof(body),
-                     "{\"access_token\":\"%s\",\"expires_in\":3600,\"token_type\":\"Bearer\"",
-                     x->access);
+                     "{\"access_token\":\"%s\",\"expires_in\":%ld,\"token_type\":\"Bearer\"",
+                     x->access, s->cfg.token_seconds);
     if (x->refresh[0])
         n += snprintf(body + n, sizeof(body) - (size_t)n, ",\"refresh_token\":\"%s\"", x->refresh);
     snprintf(body + n, sizeof(body) - (size_t)n, ",\"scope\":\"%s\"}", scope);
@@ -509,7 +509,7 @@ static void new_grant(struct sim *s, struct sim_resp *rs, const char *user, cons
     x->kind = KIND_OAUTH;
     x->open = 1;
     x->opened = x->last_used = now;
-    x->token_expires = now + 3600 * 1000LL;
+    x->token_expires = now + s->cfg.token_seconds * 1000LL;
     random_token(x->access, sizeof(x->access), 32);
     if (has_scope(scope, "offline_access"))
         random_token(x->refresh, sizeof(x->refresh), 32);
@@ -545,7 +545,7 @@ static void refresh_grant(struct sim *s, struct sim_resp *rs, const struct form 
         x->open = 1;
     }
     x->last_used = now;
-    x->token_expires = now + 3600 * 1000LL;
+    x->token_expires = now + s->cfg.token_seconds * 1000LL;
     random_token(x->access, sizeof(x->access), 32);
     random_token(x->refresh, sizeof(x->refresh), 32); /* rotate; keep the newest */
     struct sim_session copy = *x;

@@ -66,6 +66,8 @@ static const char usage[] =
     "  --login-limit-status N  status of the \"API Login Limit\" answer: 429 or 500\n"
     "                          (default 429)\n"
     "  --retry-after S         send Retry-After: S with every 429 (default: none)\n"
+    "  --token-seconds N       OAuth access tokens live N seconds (default 3600,\n"
+    "                          as Acumatica's)\n"
     "\n"
     "Behaviour:\n"
     "  --action-ms N           long-running actions take N ms: 202 + Location, then\n"
@@ -91,7 +93,7 @@ enum {
     OPT_CLIENT_SECRET, OPT_REFERENCE, OPT_MAX_SESSIONS, OPT_MAX_CONCURRENT, OPT_PER_MINUTE,
     OPT_QUEUE_MAX, OPT_QUEUE_TIMEOUT, OPT_IDLE, OPT_LOGIN_STATUS, OPT_RETRY_AFTER, OPT_ACTION_MS,
     OPT_NO_STRICT_LOGOUT,
-    OPT_NO_ACTION_LOCATION, OPT_NEW_NUMBER, OPT_COUNT /* + GEN_* */
+    OPT_NO_ACTION_LOCATION, OPT_NEW_NUMBER, OPT_TOKEN_SECONDS, OPT_COUNT /* + GEN_* */
 };
 
 static const struct option options[] = {
@@ -120,6 +122,7 @@ static const struct option options[] = {
     {"session-idle-ms", required_argument, NULL, OPT_IDLE},
     {"login-limit-status", required_argument, NULL, OPT_LOGIN_STATUS},
     {"retry-after", required_argument, NULL, OPT_RETRY_AFTER},
+    {"token-seconds", required_argument, NULL, OPT_TOKEN_SECONDS},
     {"action-ms", required_argument, NULL, OPT_ACTION_MS},
     {"no-strict-logout", no_argument, NULL, OPT_NO_STRICT_LOGOUT},
     {"no-action-location", no_argument, NULL, OPT_NO_ACTION_LOCATION},
@@ -199,6 +202,7 @@ static void parse(struct sim_config *c, int argc, char **argv)
         case OPT_IDLE: c->idle_ms = number(n, optarg, 1, 86400000); break;
         case OPT_LOGIN_STATUS: c->login_limit_status = (int)number(n, optarg, 400, 599); break;
         case OPT_RETRY_AFTER: c->retry_after = (int)number(n, optarg, 0, 86400); break;
+        case OPT_TOKEN_SECONDS: c->token_seconds = number(n, optarg, 1, 86400); break;
         case OPT_ACTION_MS: c->action_ms = number(n, optarg, 0, 3600000); break;
         case OPT_NO_STRICT_LOGOUT: c->strict_logout = 0; break;
         case OPT_NO_ACTION_LOCATION: c->action_204_location = 0; break;

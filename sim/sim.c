@@ -49,6 +49,7 @@ void sim_config_defaults(struct sim_config *c)
     c->oauth_client_secret = "acusim-secret";
     c->action_ms = 300;
     c->action_204_location = 1;
+    c->token_seconds = 3600;
     c->max_body = 16L * 1024 * 1024;
     c->strict_logout = 1;
 }

@@ -38,6 +38,7 @@ struct sim_config {
     int queue_max;           /* waiting requests before declines (20) */
     long queue_timeout_ms;   /* declined after waiting this long (10 min) */
     long idle_ms;            /* unclosed sessions reclaimed after (10 min) */
+    long token_seconds;      /* OAuth access-token lifetime (3600, as documented) */
     int login_limit_status;  /* 429 (documented) or 500 */
     const char *oauth_client_id, *oauth_client_secret;
     long action_ms;          /* long-running actions take this long; 0 = 204 at once */

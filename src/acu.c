@@ -262,7 +262,9 @@ static int cookie_signin(struct es_acu *a, struct es_http_resp *r, struct es_err
     const char *hdrs[] = {"Content-Type: application/json", "Accept: application/json", NULL};
     es_http_clear_cookies(a->http);
     int rc = send_once(a, r, "POST", url, hdrs, body, 0, err);
-    es_free_secret(body, strlen(body));
+    /* cJSON's memory (a page's arena while one is read): its own free. */
+    sodium_memzero(body, strlen(body));
+    cJSON_free(body);
     return rc;
 }
 

@@ -22,6 +22,16 @@
 
 
 
+static void scene_faults_spent(struct pc_scene *s)
+{
+    struct it_resp f;
+    it_control(&s->cl, "GET", "faults", NULL, &f);
+    const cJSON *x;
+    cJSON_ArrayForEach(x, f.json) /* every fault fired */
+        assert_int_equal((int)cJSON_GetObjectItem(x, "remaining")->valuedouble, 0);
+    it_resp_free(&f);
+}
+
 static int open_sessions(struct pc_scene *s)
 {
     struct it_resp r;
@@ -141,6 +151,104 @@ static int wait_for_progress(const char *dir, long at_least, int ms)
     return 0;
 }
 
+static long token_requests(struct pc_scene *s)
+{
+    struct it_resp r;
+    it_control(&s->cl, "GET", "stats", NULL, &r);
+    long n = 0;
+    const cJSON *x;
+    cJSON_ArrayForEach(x, cJSON_GetObjectItem(cJSON_GetObjectItem(r.json, "requests"), "requests"))
+    {
+        const char *e = cJSON_GetStringValue(cJSON_GetObjectItem(x, "entity"));
+        if (e && strstr(e, "connect/token"))
+            n += (long)cJSON_GetObjectItem(x, "count")->valuedouble;
+    }
+    it_resp_free(&r);
+    return n;
+}
+
+/* Tokens that live 30 s: erpsync refreshes them before they expire (a
+ * minute ahead), keeping one grant. */
+static void oauth_tokens_are_refreshed(void **state)
+{
+    (void)state;
+    struct pc_scene s;
+    const char *args[] = {"--dataset", "tiny", "--token-seconds", "30", NULL};
+    pc_scene_start(&s, args, NULL);
+    FILE *f = fopen(s.ini, "w");
+    fprintf(f,
+            "[acumatica]\nurl = %s\ntenant = Company\nauth = oauth\nusername = admin\n"
+            "password = 123\nclient_id = B8A2C6D4-1F3E-4A5B-9C7D-0E1F2A3B4C5D@Company\n"
+            "client_secret = acusim-secret\n[store]\nurl = sqlite:%s/erpsync.db\n",
+            s.sim.base, s.dir);
+    fclose(f);
+    struct it_run r;
+    if (sync_status(&s, NULL, &r))
+        fail_msg("exit %d:\n%s", r.status, r.out);
+    it_run_free(&r);
+    assert_true(token_requests(&s) > 2); /* the grant, then refreshes */
+    struct it_resp x;
+    it_control(&s.cl, "GET", "sessions", NULL, &x);
+    assert_int_equal((int)cJSON_GetObjectItem(x.json, "logins")->valuedouble, 2); /* ours, erpsync's */
+    it_resp_free(&x);
+    assert_int_equal(open_sessions(&s), 1);
+    pc_scene_stop(&s);
+}
+
+/* Retry-After is honoured; a request that outlasts the timeout is sent
+ * again. */
+static void retry_after_and_timeouts(void **state)
+{
+    (void)state;
+    struct pc_scene s;
+    const char *args[] = {"--dataset", "tiny", "--retry-after", "1", NULL};
+    pc_scene_start(&s, args, NULL);
+    FILE *f = fopen(s.ini, "w");
+    fprintf(f, "[acumatica]\nurl = %s\ntenant = Company\nusername = admin\npassword = 123\n"
+               "timeout = 1s\n[store]\nurl = sqlite:%s/erpsync.db\n[limits]\nretries = 4\n",
+            s.sim.base, s.dir);
+    fclose(f);
+    pc_control(&s, "POST", "faults", "{\"kind\":\"status\",\"status\":429,\"path\":\"/Customer\",\"count\":2}");
+    pc_control(&s, "POST", "faults", "{\"kind\":\"delay\",\"path\":\"/Vendor\",\"delay_ms\":1500,\"count\":1}");
+    struct it_run r;
+    if (sync_status(&s, "customers,vendors", &r))
+        fail_msg("exit %d:\n%s", r.status, r.out);
+    assert_true(r.seconds >= 2.9); /* two Retry-After: 1, a 1 s timeout */
+    it_run_free(&r);
+    assert_int_equal(pc_count(s.dir, "customers", NULL), 20);
+    assert_int_equal(pc_count(s.dir, "vendors", NULL), 5);
+    scene_faults_spent(&s);
+    pc_scene_stop(&s);
+}
+
+/* The session ends on the server mid-run (reclaimed, restarted): the next
+ * request gets 401, erpsync signs in again once and goes on. */
+static void lost_session_signs_in_again(void **state)
+{
+    (void)state;
+    struct pc_scene s;
+    const char *args[] = {"--dataset", "none", "--customers", "2000", NULL};
+    pc_scene_start(&s, args, "[sync]\npage_size = 50\n");
+    slow_pages(&s);
+    const char *sync[] = {"sync", "--only", "customers", NULL};
+    pid_t pid = it_erpsync_bg(s.dir, sync);
+    assert_true(wait_for_progress(s.dir, 200, 20000));
+    pc_control(&s, "DELETE", "sessions", NULL);
+    int st;
+    waitpid(pid, &st, 0);
+    assert_true(WIFEXITED(st));
+    assert_int_equal(WEXITSTATUS(st), 0);
+    assert_int_equal(pc_count(s.dir, "customers", NULL), 2000);
+    it_login(&s.cl); /* the reset closed the test's session too */
+    struct it_resp x;
+    it_control(&s.cl, "GET", "sessions", NULL, &x);
+    /* Counted since the reset: erpsync's second sign-in and the test's. */
+    assert_int_equal((int)cJSON_GetObjectItem(x.json, "logins")->valuedouble, 2);
+    it_resp_free(&x);
+    assert_int_equal(open_sessions(&s), 1);
+    pc_scene_stop(&s);
+}
+
 /* SIGTERM: the run stops after the page it is on, signs out, records the
  * run as interrupted; the next run resumes the window. */
 static void sigterm_stops_cleanly_and_the_next_run_resumes(void **state)
@@ -215,6 +323,9 @@ int main(void)
         cmocka_unit_test(storms_and_cuts_with_two_sessions),
         cmocka_unit_test(no_free_session_is_reported),
         cmocka_unit_test(oauth_sign_in),
+        cmocka_unit_test(oauth_tokens_are_refreshed),
+        cmocka_unit_test(retry_after_and_timeouts),
+        cmocka_unit_test(lost_session_signs_in_again),
         cmocka_unit_test(sigterm_stops_cleanly_and_the_next_run_resumes),
         cmocka_unit_test(kill_9_then_resume),
     };
