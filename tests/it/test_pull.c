@@ -352,6 +352,28 @@ static void progress_on_a_terminal(void **state)
     pc_scene_stop(&s);
 }
 
+/* The 23.200.001 endpoint: StockItem's modified field is LastModified
+ * there, SalesInvoice has no ExternalRef; every set still loads. */
+static void endpoint_23_200_001(void **state)
+{
+    (void)state;
+    struct pc_scene s;
+    const char *args[] = {"--dataset", "tiny", NULL};
+    pc_scene_start(&s, args, NULL);
+    FILE *f = fopen(s.ini, "w");
+    fprintf(f, "[acumatica]\nurl = %s\ntenant = Company\nversion = 23.200.001\nusername = admin\n"
+               "password = 123\n[store]\nurl = sqlite:%s/erpsync.db\n[sync]\nhistory_years = 0\n",
+            s.sim.base, s.dir);
+    fclose(f);
+    sync_expect(&s, 0, NULL, NULL);
+    assert_int_equal(pc_count(s.dir, "stock_items", NULL), 15);
+    assert_true(pc_count(s.dir, "invoices", NULL) > 0);
+    assert_int_equal(pc_scalar(s.dir, "SELECT count(*) FROM invoices WHERE external_ref IS NOT NULL"), 0);
+    assert_int_equal(pc_scalar(s.dir, "SELECT count(*) FROM stock_items WHERE erp_modified IS NULL"), 0);
+    pc_store_equals_erp(&s.cl, s.dir, ES_SET_CUSTOMERS);
+    pc_scene_stop(&s);
+}
+
 /* Exit statuses a script can act on. */
 static void exit_statuses(void **state)
 {
@@ -415,6 +437,7 @@ int main(void)
         cmocka_unit_test(full_sync_next_run_happens_once),
         cmocka_unit_test(since_days_and_pacing),
         cmocka_unit_test(progress_on_a_terminal),
+        cmocka_unit_test(endpoint_23_200_001),
         cmocka_unit_test(exit_statuses),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
