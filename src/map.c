@@ -79,6 +79,7 @@ static const struct es_col contact_cols[] = {
     {"business_account", "BusinessAccount", T, NULL},
     {"type", "Type", T, NULL},
     {"active", "Active", B, NULL},
+    {"ext_ref_nbr", "ExtRefNbr", T, V24},
     {"address_line1", "Address/AddressLine1", T, NULL},
     {"address_line2", "Address/AddressLine2", T, NULL},
     {"city", "Address/City", T, NULL},
@@ -276,6 +277,9 @@ static const struct es_col payment_app_cols[] = {
     {"doc_type", "DocType", T, NULL},
     {"reference_nbr", "ReferenceNbr", T, NULL},
     {"amount_paid", "AmountPaid", D, NULL},
+    /* The application's own link to an invoice row it created and erpsync
+     * has not pushed yet (no reference number); not an Acumatica field. */
+    {"invoice_row_id", NULL, I, NULL},
     END,
 };
 
@@ -402,6 +406,37 @@ static const char *const price_parts[] = {
     NULL,
 };
 
+static const struct es_col po_line_cols[] = {
+    {"line_nbr", "LineNbr", I, NULL},
+    {"inventory_id", "InventoryID", T, NULL},
+    {"description", "LineDescription", T, NULL},
+    {"warehouse_id", "WarehouseID", T, NULL},
+    {"uom", "UOM", T, NULL},
+    {"order_qty", "OrderQty", D, NULL},
+    {"unit_cost", "UnitCost", D, NULL},
+    {"extended_cost", "ExtendedCost", D, NULL},
+    END,
+};
+
+static const struct es_detail po_details[] = {
+    {"purchase_order_lines", "Details", NULL, po_line_cols}, {NULL, NULL, NULL, NULL}};
+
+static const struct es_col po_cols[] = {
+    {"type", "Type", T, NULL},
+    {"order_nbr", "OrderNbr", T, NULL},
+    {"vendor_id", "VendorID", T, NULL},
+    {"location", "Location", T, NULL},
+    {"status", "Status", T, NULL},
+    {"date", "Date", TM, NULL},
+    {"promised_on", "PromisedOn", TM, NULL},
+    {"vendor_ref", "VendorRef", T, NULL},
+    {"description", "Description", T, NULL},
+    {"currency_id", "CurrencyID", T, NULL},
+    {"order_total", "OrderTotal", D, NULL},
+    {"hold", "Hold", B, NULL},
+    END,
+};
+
 #define KEY1(k, c) .keys = {k, NULL}, .key_cols = {c, NULL}, .nkeys = 1
 #define KEY2(k1, c1, k2, c2) .keys = {k1, k2}, .key_cols = {c1, c2}, .nkeys = 2
 
@@ -454,6 +489,9 @@ static const struct es_mapping maps[] = {
      KEY2("ServiceOrderType", "service_order_type", "AppointmentNbr", "appointment_nbr"),
      .modified = LM, .date_field = "ScheduledStartDate", .date_col = "scheduled_start",
      .cols = appointment_cols, .details = appointment_details},
+    {.set = ES_SET_PURCHASE_ORDERS, .table = "purchase_orders", .entity = "PurchaseOrder",
+     KEY2("Type", "type", "OrderNbr", "order_nbr"), .modified = LM, .date_field = "Date",
+     .date_col = "date", .cols = po_cols, .details = po_details},
 };
 
 const struct es_mapping *es_map_get(enum es_set_id set)
@@ -471,7 +509,7 @@ int es_map_version_index(const char *version)
 
 int es_map_col_in(const struct es_col *c, const char *version)
 {
-    return !c->since || strcmp(version, c->since) >= 0;
+    return c->path && (!c->since || strcmp(version, c->since) >= 0);
 }
 
 /* ---- $select and $expand ---- */
@@ -832,7 +870,7 @@ static void plan_cols(struct rowplan *rp, struct tree *t, struct colplan *out,
         const char *p = cols[i].path;
         out[i].type = cols[i].type;
         out[i].path = p;
-        if (!strncmp(p, ADDR, strlen(ADDR)))
+        if (p && !strncmp(p, ADDR, strlen(ADDR)))
             p = address_path(addr, sizeof(addr), p + strlen(ADDR), cfg);
         if (!p || !es_map_col_in(&cols[i], version)) {
             out[i].slot = -1;

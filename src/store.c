@@ -9,7 +9,7 @@
 #include "erpsync/mem.h"
 #include "store_ops.h"
 
-#define SCHEMA_VERSION 1
+#define SCHEMA_VERSION 2
 
 /* The statements of one record-set table, built once (their addresses key
  * the backend's statement cache). */
@@ -245,7 +245,94 @@ static int migrate_1(struct es_store *s, struct es_err *err)
     return rc;
 }
 
-static int (*const migrations[])(struct es_store *, struct es_err *) = {migrate_1};
+/* ---- version 2: the push ---- */
+
+static const char push_ddl[] =
+    "CREATE TABLE IF NOT EXISTS es_conflicts(id %s, run_id INTEGER, set_name TEXT NOT NULL,"
+    " erp_key TEXT, row_id INTEGER, winner TEXT NOT NULL, reason TEXT NOT NULL,"
+    " erp_time TEXT, app_time TEXT, erp_version TEXT, app_version TEXT, at TEXT NOT NULL);";
+
+struct colset {
+    const char *names[256];
+    int n;
+};
+
+static int collect_col(void *ctx, int n, const char *const *v)
+{
+    struct colset *c = ctx;
+    if (n > 0 && v[0] && c->n < 256)
+        c->names[c->n++] = es_xstrdup(v[0]);
+    return 0;
+}
+
+static int has_col(const struct colset *c, const char *name)
+{
+    for (int i = 0; i < c->n; i++)
+        if (!strcmp(c->names[i], name))
+            return 1;
+    return 0;
+}
+
+/* ALTER TABLE ... ADD COLUMN for each column of the list the table lacks. */
+static int add_missing(struct es_store *s, const char *table, const struct es_col *cols,
+                       const char *const *extra, struct es_err *err)
+{
+    struct colset have = {.n = 0};
+    const char *p[] = {table};
+    int rc = s->ops->run_once(s->db, s->ops->columns_sql, p, 1, collect_col, &have, err);
+    struct es_buf b;
+    es_buf_init(&b, 0);
+    for (const struct es_col *c = cols; !rc && c && c->name; c++)
+        if (!has_col(&have, c->name))
+            es_buf_addf(&b, "ALTER TABLE %s ADD COLUMN %s %s;", table, c->name, sql_type(c->type));
+    for (int i = 0; !rc && extra && extra[i]; i += 2)
+        if (!has_col(&have, extra[i]))
+            es_buf_addf(&b, "ALTER TABLE %s ADD COLUMN %s %s;", table, extra[i], extra[i + 1]);
+    if (!rc && b.len)
+        rc = s->ops->script(s->db, b.data, err);
+    for (int i = 0; i < have.n; i++)
+        free((void *)have.names[i]);
+    es_buf_dispose(&b);
+    return rc;
+}
+
+/* New in version 2 on every record-set table: when a transient failure
+ * lets a push be tried again, and when it was last sent. */
+static const char *const push_columns[] = {"next_attempt_ms", "INTEGER", "pushed_at", "TEXT", NULL};
+static const char *const run_set_columns[] = {"pushed", "INTEGER", "push_failed", "INTEGER",
+                                              "waiting", "INTEGER", "conflicts", "INTEGER",
+                                              NULL};
+
+static int migrate_2(struct es_store *s, struct es_err *err)
+{
+    struct es_buf b;
+    es_buf_init(&b, 0);
+    es_buf_addf(&b, push_ddl, s->ops->pk_decl);
+    for (int i = 0; i < ES_NSETS; i++) {
+        const struct es_mapping *m = es_map_get((enum es_set_id)i);
+        if (m)
+            table_ddl(&b, s->ops, m); /* the tables new since version 1 */
+    }
+    int rc = s->ops->script(s->db, b.data, err);
+    es_buf_reset(&b);
+    for (int i = 0; !rc && i < ES_NSETS; i++) {
+        const struct es_mapping *m = es_map_get((enum es_set_id)i);
+        if (!m)
+            continue;
+        rc = add_missing(s, m->table, m->cols, push_columns, err);
+        for (const struct es_detail *d = m->details; !rc && d && d->table; d++)
+            rc = add_missing(s, d->table, d->cols, NULL, err);
+        s->ops->app_modified_triggers(&b, m->table);
+    }
+    if (!rc)
+        rc = add_missing(s, "es_run_sets", NULL, run_set_columns, err);
+    if (!rc)
+        rc = s->ops->script(s->db, b.data, err);
+    es_buf_dispose(&b);
+    return rc;
+}
+
+static int (*const migrations[])(struct es_store *, struct es_err *) = {migrate_1, migrate_2};
 
 static int migrate(struct es_store *s, struct es_err *err)
 {

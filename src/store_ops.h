@@ -4,6 +4,7 @@
 #ifndef ERPSYNC_STORE_OPS_H
 #define ERPSYNC_STORE_OPS_H
 
+#include "erpsync/buf.h"
 #include "erpsync/err.h"
 #include "erpsync/store.h"
 
@@ -23,6 +24,12 @@ struct es_store_ops {
     /* The same for SQL that may not outlive the call: nothing is cached. */
     int (*run_once)(void *db, const char *sql, const char *const *params, int nparams,
                     es_store_row_cb cb, void *ctx, struct es_err *err);
+    /* A query listing a table's column names; ?1 is the table. */
+    const char *columns_sql;
+    /* Append the DDL of the triggers that stamp app_modified (UTC ISO) on a
+     * row the application marks pending (insert, or an update that is not
+     * erpsync's own bookkeeping). */
+    void (*app_modified_triggers)(struct es_buf *out, const char *table);
     /* Rows changed by the last run(). */
     long (*changes)(void *db);
 };

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "erpsync/buf.h"
 #include "erpsync/mem.h"
 #include "store_ops.h"
 
@@ -159,6 +160,23 @@ static long sq_changes(void *vd)
     return sqlite3_changes(((struct db *)vd)->h);
 }
 
+static void sq_triggers(struct es_buf *b, const char *t)
+{
+    static const char now[] = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
+    es_buf_addf(b,
+                "CREATE TRIGGER IF NOT EXISTS %s_app_insert AFTER INSERT ON %s"
+                " WHEN NEW.sync_status = 'pending' AND NEW.app_modified IS NULL"
+                " BEGIN UPDATE %s SET app_modified = %s WHERE id = NEW.id; END;",
+                t, t, t, now);
+    es_buf_addf(b,
+                "CREATE TRIGGER IF NOT EXISTS %s_app_update AFTER UPDATE ON %s"
+                " WHEN NEW.sync_status = 'pending' AND NEW.app_modified IS OLD.app_modified"
+                " AND NEW.last_error IS OLD.last_error"
+                " AND NEW.next_attempt_ms IS OLD.next_attempt_ms"
+                " BEGIN UPDATE %s SET app_modified = %s WHERE id = NEW.id; END;",
+                t, t, t, now);
+}
+
 const struct es_store_ops es_store_sqlite = {
     .name = "sqlite",
     .pk_decl = "INTEGER PRIMARY KEY",
@@ -168,4 +186,6 @@ const struct es_store_ops es_store_sqlite = {
     .run = sq_run,
     .run_once = sq_run_once,
     .changes = sq_changes,
+    .columns_sql = "SELECT name FROM pragma_table_info(?1)",
+    .app_modified_triggers = sq_triggers,
 };

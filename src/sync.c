@@ -74,6 +74,8 @@ static int first_run(struct es_store *s)
 /* Master data first, so documents find their customers and items. */
 static int wanted(const struct es_config *cfg, const struct es_sync_opts *o, int set)
 {
+    if (!(es_set_info((enum es_set_id)set)->allowed & ES_DIR_PULL))
+        return 0;
     if (o->only)
         return (o->only >> set) & 1;
     return cfg->sets[set].enabled && (cfg->sets[set].direction & ES_DIR_PULL) &&

@@ -118,6 +118,19 @@ static void migrations_make_every_table_once(void **state)
     assert_int_equal(scalar("SELECT count(*) FROM sqlite_master WHERE name IN ('customers',"
                             " 'customer_addresses', 'sales_order_lines', 'es_runs', 'es_state')"),
                      5);
+    /* A version 1 store (before the push) is brought up to date. */
+    exec_sql("UPDATE es_meta SET value = '1' WHERE key = 'schema_version';"
+             "DROP TRIGGER customers_app_update; ALTER TABLE customers DROP COLUMN next_attempt_ms;"
+             "DROP TABLE es_conflicts;");
+    s = open_store();
+    es_store_close(s);
+    assert_int_equal(scalar(sql), es_store_schema_version());
+    assert_int_equal(scalar("SELECT count(*) FROM pragma_table_info('customers')"
+                            " WHERE name = 'next_attempt_ms'"),
+                     1);
+    assert_int_equal(scalar("SELECT count(*) FROM sqlite_master WHERE name IN"
+                            " ('customers_app_update', 'es_conflicts')"),
+                     2);
     /* A newer store than this program: refused, not damaged. */
     exec_sql("UPDATE es_meta SET value = '999' WHERE key = 'schema_version'");
     struct es_store *t;
