@@ -437,6 +437,13 @@ static const struct es_col po_cols[] = {
     END,
 };
 
+static const char *const ref_customer_order[] = {"customer_order", NULL};
+static const char *const ref_invoice[] = {"external_ref", "customer_order", NULL};
+static const char *const ref_external_ref[] = {"external_ref", NULL};
+static const char *const ref_service_order[] = {"external_reference", NULL};
+static const char *const ref_vendor_ref[] = {"vendor_ref", NULL};
+static const char *const ref_contact[] = {"ext_ref_nbr", NULL};
+
 #define KEY1(k, c) .keys = {k, NULL}, .key_cols = {c, NULL}, .nkeys = 1
 #define KEY2(k1, c1, k2, c2) .keys = {k1, k2}, .key_cols = {c1, c2}, .nkeys = 2
 
@@ -448,7 +455,8 @@ static const struct es_mapping maps[] = {
      KEY2("Customer", "customer_id", "LocationID", "location_id"), .modified = LM,
      .cols = location_cols},
     {.set = ES_SET_CONTACTS, .table = "contacts", .entity = "Contact",
-     KEY1("ContactID", "contact_id"), .int_key = 1, .modified = LM, .cols = contact_cols},
+     KEY1("ContactID", "contact_id"), .int_key = 1, .modified = LM, .cols = contact_cols,
+     .extref_cols = ref_contact},
     {.set = ES_SET_STOCK_ITEMS, .table = "stock_items", .entity = "StockItem",
      KEY1("InventoryID", "inventory_id"), .modified = {"LastModified", "LastModifiedDateTime"},
      .cols = stock_item_cols, .details = stock_item_details},
@@ -466,32 +474,35 @@ static const struct es_mapping maps[] = {
     {.set = ES_SET_SALES_ORDERS, .table = "sales_orders", .entity = "SalesOrder",
      KEY2("OrderType", "order_type", "OrderNbr", "order_nbr"),
      .modified = {"LastModified", "LastModified"}, .filter = "OrderType eq 'SO'", .key0_fixed = 1,
-     .date_field = "Date", .date_col = "date", .cols = order_cols, .details = order_details},
+     .date_field = "Date", .date_col = "date", .cols = order_cols, .details = order_details,
+     .extref_cols = ref_customer_order},
     {.set = ES_SET_QUOTES, .table = "quotes", .entity = "SalesOrder",
      KEY2("OrderType", "order_type", "OrderNbr", "order_nbr"),
      .modified = {"LastModified", "LastModified"}, .filter = "OrderType eq 'QT'", .key0_fixed = 1,
-     .date_field = "Date", .date_col = "date", .cols = order_cols, .details = quote_details},
+     .date_field = "Date", .date_col = "date", .cols = order_cols, .details = quote_details,
+     .extref_cols = ref_customer_order},
     {.set = ES_SET_INVOICES, .table = "invoices", .entity = "SalesInvoice",
      KEY2("Type", "type", "ReferenceNbr", "reference_nbr"), .modified = LM,
-     .date_field = "Date", .date_col = "date", .cols = invoice_cols, .details = invoice_details},
+     .date_field = "Date", .date_col = "date", .cols = invoice_cols, .details = invoice_details,
+     .extref_cols = ref_invoice},
     {.set = ES_SET_PAYMENTS, .table = "payments", .entity = "Payment",
      KEY2("Type", "type", "ReferenceNbr", "reference_nbr"), .modified = LM,
      .date_field = "ApplicationDate", .date_col = "application_date", .cols = payment_cols,
-     .details = payment_details},
+     .details = payment_details, .extref_cols = ref_external_ref},
     {.set = ES_SET_SHIPMENTS, .table = "shipments", .entity = "Shipment",
      KEY1("ShipmentNbr", "shipment_nbr"), .modified = LM, .date_field = "ShipmentDate",
      .date_col = "shipment_date", .cols = shipment_cols, .details = shipment_details},
     {.set = ES_SET_SERVICE_ORDERS, .table = "service_orders", .entity = "ServiceOrder",
      KEY2("ServiceOrderType", "service_order_type", "ServiceOrderNbr", "service_order_nbr"),
      .modified = LM, .date_field = "Date", .date_col = "date", .cols = service_order_cols,
-     .details = service_order_details},
+     .details = service_order_details, .extref_cols = ref_service_order},
     {.set = ES_SET_APPOINTMENTS, .table = "appointments", .entity = "Appointment",
      KEY2("ServiceOrderType", "service_order_type", "AppointmentNbr", "appointment_nbr"),
      .modified = LM, .date_field = "ScheduledStartDate", .date_col = "scheduled_start",
      .cols = appointment_cols, .details = appointment_details},
     {.set = ES_SET_PURCHASE_ORDERS, .table = "purchase_orders", .entity = "PurchaseOrder",
      KEY2("Type", "type", "OrderNbr", "order_nbr"), .modified = LM, .date_field = "Date",
-     .date_col = "date", .cols = po_cols, .details = po_details},
+     .date_col = "date", .cols = po_cols, .details = po_details, .extref_cols = ref_vendor_ref},
 };
 
 const struct es_mapping *es_map_get(enum es_set_id set)

@@ -34,6 +34,7 @@ struct set_run {
     long estimate;
     int64_t cutoff_ms; /* documents dated before this are out of history (0: none) */
     int first_load;    /* the set had never been synced */
+    int likely_new;    /* so records are inserted without looking first */
     struct es_map_plan *plan;
     int top;           /* records asked for this page */
     int next_top;      /* and for the next (adapted to their size) */
@@ -245,7 +246,7 @@ static int put_record(struct set_run *r, struct es_arena *a, const cJSON *j, cha
                           r->m->entity, rec.erp_key, last);
     snprintf(last, cap, "%s", rec.erp_key);
     enum es_outcome o;
-    int rc = es_store_put(p->store, r->m, &rec, p->now_utc, r->first_load, &o, err);
+    int rc = es_store_put(p->store, r->m, &rec, p->now_utc, r->likely_new, &o, err);
     if (!rc)
         count(r->c, o);
     return rc;
@@ -595,7 +596,12 @@ int es_pull_set(struct es_pull *p, enum es_set_id set, struct es_counts *c, stru
     if (r.m->inquiry_array) {
         rc = pull_inquiry(&r, err);
     } else {
+        long app_rows = 0;
+        es_store_app_rows(p->store, r.m->table, &app_rows, NULL);
+        /* A first load inserts without looking, unless application rows may
+         * be among the records (pushed before the first pull). */
         r.first_load = r.st.watermark_ms == 0;
+        r.likely_new = r.first_load && app_rows == 0;
         rc = read_window(&r, err);
         if (!rc && reconcile_due(&r))
             rc = reconcile(&r, err);

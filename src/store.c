@@ -17,14 +17,15 @@
 #define DETAIL_BATCH 8
 
 struct detail_sql {
-    char *del;
+    char *del, *rows;
     char *ins[DETAIL_BATCH]; /* ins[k]: k + 1 rows */
     int ncols;
 };
 
 struct table_sql {
     const struct es_mapping *m;
-    char *sel, *ins, *ins_new, *upd, *hold, *mark, *mark_dated;
+    char *sel, *ins, *ins_new, *upd, *adopt, *hold, *mark, *mark_dated;
+    char *push_rows, *drop_dup, *match[4]; /* match[k]: by extref_cols[k] */
     int ncols;
     struct detail_sql details[4];
 };
@@ -137,7 +138,40 @@ static char *build_insert(const char *table, const char *fixed, int nfixed,
     return build_insert_rows(table, fixed, nfixed, cols, tail, 1);
 }
 
-static char *build_update(const struct es_mapping *m)
+static void list_cols(struct es_buf *b, const struct es_col *cols)
+{
+    for (const struct es_col *c = cols; c->name; c++)
+        es_buf_addf(b, ", %s", c->name);
+}
+
+/* Rows to push: marked pending, or sent with no answer; their retry time
+ * come; oldest first, after a row id, a batch at a time. */
+static char *select_push_rows(const struct es_mapping *m)
+{
+    struct es_buf b;
+    es_buf_init(&b, 0);
+    es_buf_adds(&b, "SELECT id, erp_key, sync_status, attempts, app_modified");
+    list_cols(&b, m->cols);
+    es_buf_addf(&b,
+                " FROM %s WHERE sync_status IN ('pending', 'unknown') AND (next_attempt_ms IS NULL"
+                " OR next_attempt_ms <= ?1) AND id > ?2 ORDER BY id LIMIT ?3",
+                m->table);
+    return es_buf_steal(&b, NULL);
+}
+
+static char *select_detail_rows(const struct es_detail *d)
+{
+    struct es_buf b;
+    es_buf_init(&b, 0);
+    es_buf_adds(&b, "SELECT kind, row_nbr");
+    list_cols(&b, d->cols);
+    es_buf_addf(&b, " FROM %s WHERE parent_id = ?1 ORDER BY row_nbr, id", d->table);
+    return es_buf_steal(&b, NULL);
+}
+
+/* The ERP's version of a row (by id). adopt: the row is the application's
+ * own, now known to Acumatica: its key is set too, and the push is done. */
+static char *build_update(const struct es_mapping *m, int adopt)
 {
     struct es_buf b;
     es_buf_init(&b, 0);
@@ -148,6 +182,8 @@ static char *build_update(const struct es_mapping *m)
     int i = 6;
     for (const struct es_col *c = m->cols; c->name; c++)
         es_buf_addf(&b, ", %s = ?%d", c->name, i++);
+    if (adopt)
+        es_buf_addf(&b, ", erp_key = ?%d, next_attempt_ms = NULL, pushed_at = ?5", i);
     es_buf_adds(&b, " WHERE id = ?1");
     return es_buf_steal(&b, NULL);
 }
@@ -161,8 +197,14 @@ static void build_table(struct table_sql *t, const struct es_mapping *m)
                           m->cols, " RETURNING id");
     t->ins_new = build_insert(m->table, "erp_key, erp_id, erp_modified, erp_hash, synced_at", 5,
                               m->cols, " ON CONFLICT(erp_key) DO NOTHING RETURNING id");
-    t->upd = build_update(m);
+    t->upd = build_update(m, 0);
+    t->adopt = build_update(m, 1);
     t->hold = es_xasprintf("UPDATE %s SET last_error = ?2 WHERE id = ?1", m->table);
+    t->push_rows = select_push_rows(m);
+    t->drop_dup = es_xasprintf("DELETE FROM %s WHERE erp_key = ?1 AND id <> ?2", m->table);
+    for (int k = 0; m->extref_cols && m->extref_cols[k] && k < 4; k++)
+        t->match[k] = es_xasprintf("SELECT id FROM %s WHERE erp_key IS NULL AND %s = ?1 LIMIT 1",
+                                   m->table, m->extref_cols[k]);
     const char *unseen = "UPDATE %s SET sync_status = 'deleted', deleted_at = ?1"
                          " WHERE erp_key IS NOT NULL AND sync_status NOT IN ('deleted', 'pending')"
                          " AND erp_key NOT IN (SELECT k FROM es_seen)";
@@ -175,6 +217,7 @@ static void build_table(struct table_sql *t, const struct es_mapping *m)
     int k = 0;
     for (const struct es_detail *d = m->details; d && d->table && k < 4; d++, k++) {
         t->details[k].del = es_xasprintf("DELETE FROM %s WHERE parent_id = ?1", d->table);
+        t->details[k].rows = select_detail_rows(d);
         for (int rows = 1; rows <= DETAIL_BATCH; rows++)
             t->details[k].ins[rows - 1] =
                 build_insert_rows(d->table, "parent_id, kind, row_nbr", 3, d->cols, "", rows);
@@ -188,11 +231,17 @@ static void free_table(struct table_sql *t)
     free(t->ins);
     free(t->ins_new);
     free(t->upd);
+    free(t->adopt);
     free(t->hold);
+    free(t->push_rows);
+    free(t->drop_dup);
+    for (int k = 0; k < 4; k++)
+        free(t->match[k]);
     free(t->mark);
     free(t->mark_dated);
     for (int k = 0; k < 4; k++) {
         free(t->details[k].del);
+        free(t->details[k].rows);
         for (int rows = 0; rows < DETAIL_BATCH; rows++)
             free(t->details[k].ins[rows]);
     }
@@ -524,14 +573,49 @@ static int insert_record(struct es_store *s, struct table_sql *t, const struct e
 }
 
 static int update_record(struct es_store *s, struct table_sql *t, const struct es_record *r,
-                         const char *id, const char *hash, const char *now, struct es_err *err)
+                         const char *id, const char *hash, const char *now, int adopt,
+                         struct es_err *err)
 {
-    const char *p[5 + 128];
+    const char *p[6 + 128];
     p[0] = id, p[1] = r->erp_id, p[2] = r->erp_modified, p[3] = hash, p[4] = now;
+    int n = 5;
     for (int c = 0; c < t->ncols && c < 128; c++)
-        p[5 + c] = r->row.vals[c];
-    int rc = run(s, t->upd, p, 5 + t->ncols, err);
+        p[n++] = r->row.vals[c];
+    if (adopt)
+        p[n++] = r->erp_key;
+    int rc = run(s, adopt ? t->adopt : t->upd, p, n, err);
     return rc ? rc : put_details(s, t, r, id, 1, err);
+}
+
+static int col_index(const struct es_mapping *m, const char *name)
+{
+    for (int i = 0; m->cols[i].name; i++)
+        if (!strcmp(m->cols[i].name, name))
+            return i;
+    return -1;
+}
+
+/* A record new to the store may be one the application created and pushed
+ * without learning the outcome: its external reference names the row.
+ * Returns 1 with the row id in id, 0 when none, <0 on error. */
+static int match_app_row(struct es_store *s, struct table_sql *t, const struct es_record *r,
+                         char id[24])
+{
+    const struct es_mapping *m = t->m;
+    for (int k = 0; m->extref_cols && m->extref_cols[k] && k < 4; k++) {
+        int c = col_index(m, m->extref_cols[k]);
+        const char *ref = c >= 0 ? r->row.vals[c] : NULL;
+        if (!ref || !*ref)
+            continue;
+        const char *p[] = {ref};
+        id[0] = '\0';
+        int rc = s->ops->run(s->db, t->match[k], p, 1, first_id, id, NULL);
+        if (rc)
+            return ES_EDB;
+        if (id[0])
+            return 1;
+    }
+    return 0;
 }
 
 int es_store_put(struct es_store *s, const struct es_mapping *m, const struct es_record *r,
@@ -548,6 +632,8 @@ int es_store_put(struct es_store *s, const struct es_mapping *m, const struct es
     const char *key[] = {r->erp_key};
     if ((rc = s->ops->run(s->db, t->sel, key, 1, read_existing, &e, err)))
         return rc;
+    if (!e.found && (rc = match_app_row(s, t, r, e.id)))
+        return rc < 0 ? rc : update_record(s, t, r, e.id, hash, now_utc, 1, err);
     if (!e.found)
         return insert_record(s, t, r, hash, now_utc, 0, &inserted, err);
     if (!strcmp(e.hash, hash) && strcmp(e.status, "deleted")) {
@@ -562,7 +648,7 @@ int es_store_put(struct es_store *s, const struct es_mapping *m, const struct es
         return run(s, t->hold, p, 2, err);
     }
     *out = ES_UPDATED;
-    return update_record(s, t, r, e.id, hash, now_utc, err);
+    return update_record(s, t, r, e.id, hash, now_utc, 0, err);
 }
 
 int es_store_seen_reset(struct es_store *s, struct es_err *err)
@@ -747,4 +833,164 @@ int es_store_setting_set(struct es_store *s, const char *key, const char *value,
                               " ON CONFLICT(key) DO UPDATE SET value = excluded.value";
     const char *p[] = {key, value};
     return run(s, sql, p, 2, err);
+}
+
+/* ---- the push ---- */
+
+struct push_rows_ctx {
+    struct es_arena *a;
+    struct es_push_row *rows;
+    int n, cap, ncols;
+};
+
+static char *dup_or_null(struct es_arena *a, const char *v)
+{
+    return v ? es_arena_strdup(a, v) : NULL;
+}
+
+static int read_push_row(void *ctx, int n, const char *const *v)
+{
+    struct push_rows_ctx *c = ctx;
+    if (c->n == c->cap || n < 5 + c->ncols)
+        return 0;
+    struct es_push_row *r = &c->rows[c->n++];
+    r->id = num64(v[0]);
+    r->erp_key = dup_or_null(c->a, v[1]);
+    r->status = dup_or_null(c->a, v[2]);
+    r->attempts = (long)num64(v[3]);
+    r->app_modified = dup_or_null(c->a, v[4]);
+    r->vals = es_arena_alloc(c->a, (size_t)(c->ncols ? c->ncols : 1) * sizeof(*r->vals));
+    for (int i = 0; i < c->ncols; i++)
+        r->vals[i] = dup_or_null(c->a, v[5 + i]);
+    return 0;
+}
+
+int es_store_push_rows(struct es_store *s, const struct es_mapping *m, int64_t now_ms,
+                       int64_t after_id, int limit, struct es_arena *a, struct es_push_row **out,
+                       int *n, struct es_err *err)
+{
+    struct table_sql *t = table_of(s, m);
+    char now[24], after[24], lim[16];
+    snprintf(now, sizeof(now), "%" PRId64, now_ms);
+    snprintf(after, sizeof(after), "%" PRId64, after_id);
+    snprintf(lim, sizeof(lim), "%d", limit);
+    struct push_rows_ctx c = {a, es_arena_alloc(a, (size_t)limit * sizeof(*c.rows)), 0, limit,
+                              t->ncols};
+    const char *p[] = {now, after, lim};
+    int rc = s->ops->run(s->db, t->push_rows, p, 3, read_push_row, &c, err);
+    *out = c.rows;
+    *n = rc ? 0 : c.n;
+    return rc;
+}
+
+struct detail_ctx {
+    struct es_arena *a;
+    struct es_row *rows;
+    int n, cap, ncols;
+};
+
+static int read_detail_row(void *ctx, int n, const char *const *v)
+{
+    struct detail_ctx *c = ctx;
+    if (n < 2 + c->ncols)
+        return 0;
+    if (c->n == c->cap) {
+        int cap = c->cap ? c->cap * 2 : 16;
+        struct es_row *rows = es_arena_alloc(c->a, (size_t)cap * sizeof(*rows));
+        if (c->n)
+            memcpy(rows, c->rows, (size_t)c->n * sizeof(*rows));
+        c->rows = rows, c->cap = cap;
+    }
+    struct es_row *r = &c->rows[c->n++];
+    r->kind = dup_or_null(c->a, v[0]);
+    r->n = (size_t)c->ncols;
+    r->vals = es_arena_alloc(c->a, (size_t)(c->ncols ? c->ncols : 1) * sizeof(*r->vals));
+    for (int i = 0; i < c->ncols; i++)
+        r->vals[i] = dup_or_null(c->a, v[2 + i]);
+    return 0;
+}
+
+int es_store_detail_rows(struct es_store *s, const struct es_mapping *m, int detail, int64_t parent,
+                         struct es_arena *a, struct es_row **out, int *n, struct es_err *err)
+{
+    struct table_sql *t = table_of(s, m);
+    char id[24];
+    snprintf(id, sizeof(id), "%" PRId64, parent);
+    struct detail_ctx c = {a, NULL, 0, 0, t->details[detail].ncols};
+    const char *p[] = {id};
+    int rc = s->ops->run(s->db, t->details[detail].rows, p, 1, read_detail_row, &c, err);
+    *out = c.rows;
+    *n = rc ? 0 : c.n;
+    return rc;
+}
+
+int es_store_push_mark(struct es_store *s, const struct es_mapping *m, int64_t id,
+                       const char *status, const char *note, long attempts,
+                       int64_t next_attempt_ms, const char *set_col, const char *set_value,
+                       const char *now_utc, struct es_err *err)
+{
+    char *sql = es_xasprintf("UPDATE %s SET sync_status = ?2, last_error = ?3, attempts = ?4,"
+                             " next_attempt_ms = ?5, pushed_at = ?6%s%s%s WHERE id = ?1",
+                             m->table, set_col ? ", " : "", set_col ? set_col : "",
+                             set_col ? " = ?7" : "");
+    char ids[24], att[24], next[24];
+    snprintf(ids, sizeof(ids), "%" PRId64, id);
+    snprintf(att, sizeof(att), "%ld", attempts);
+    snprintf(next, sizeof(next), "%" PRId64, next_attempt_ms);
+    const char *p[] = {ids, status, note, att, next_attempt_ms ? next : NULL, now_utc, set_value};
+    int rc = s->ops->run_once(s->db, sql, p, set_col ? 7 : 6, NULL, NULL, err);
+    free(sql);
+    return rc;
+}
+
+int es_store_adopt(struct es_store *s, const struct es_mapping *m, int64_t id,
+                   const struct es_record *r, const char *now_utc, struct es_err *err)
+{
+    struct table_sql *t = table_of(s, m);
+    char ids[24], hash[24];
+    snprintf(ids, sizeof(ids), "%" PRId64, id);
+    hash_text(hash, r->hash);
+    /* Pulled meanwhile as a record of its own: that row gives way. */
+    const char *p[] = {r->erp_key, ids};
+    int rc = run(s, t->drop_dup, p, 2, err);
+    return rc ? rc : update_record(s, t, r, ids, hash, now_utc, 1, err);
+}
+
+struct lookup_ctx {
+    struct es_store_found *f;
+};
+
+static int read_found(void *ctx, int n, const char *const *v)
+{
+    struct es_store_found *f = ctx;
+    f->found = 1;
+    snprintf(f->status, sizeof(f->status), "%s", n > 0 && v[0] ? v[0] : "");
+    snprintf(f->erp_key, sizeof(f->erp_key), "%s", n > 1 && v[1] ? v[1] : "");
+    snprintf(f->note, sizeof(f->note), "%s", n > 2 && v[2] ? v[2] : "");
+    snprintf(f->id, sizeof(f->id), "%s", n > 3 && v[3] ? v[3] : "");
+    return 0;
+}
+
+int es_store_find(struct es_store *s, const char *table, const char *col, const char *value,
+                  struct es_store_found *out, struct es_err *err)
+{
+    memset(out, 0, sizeof(*out));
+    char *sql = es_xasprintf("SELECT sync_status, erp_key, last_error, id FROM %s WHERE %s = ?1"
+                             " AND sync_status <> 'deleted' ORDER BY id LIMIT 1",
+                             table, col);
+    const char *p[] = {value};
+    int rc = s->ops->run_once(s->db, sql, p, 1, read_found, out, err);
+    free(sql);
+    return rc;
+}
+
+int es_store_app_rows(struct es_store *s, const char *table, long *out, struct es_err *err)
+{
+    char *sql = es_xasprintf("SELECT count(*) FROM %s WHERE erp_key IS NULL", table);
+    char *v = NULL;
+    int rc = s->ops->run_once(s->db, sql, NULL, 0, first_value, &v, err);
+    *out = v ? strtol(v, NULL, 10) : 0;
+    free(v);
+    free(sql);
+    return rc;
 }

@@ -67,6 +67,11 @@ struct es_mapping {
     const char *date_col;
     const struct es_col *cols;    /* NULL-terminated */
     const struct es_detail *details; /* NULL-terminated, or NULL */
+    /* Columns holding the application's reference for its documents (the
+     * external reference, API-NOTES §8.6), in the order tried; NULL for
+     * master data with natural keys. A pulled record whose reference names
+     * an application row not yet known to Acumatica is that row. */
+    const char *const *extref_cols;
     /* An inquiry read with one PUT (prices): rows come from this array and
      * are the records; the key is a field of the row. */
     const char *inquiry_array;

@@ -13,6 +13,7 @@
 
 #include <stdint.h>
 
+#include "erpsync/arena.h"
 #include "erpsync/err.h"
 #include "erpsync/map.h"
 
@@ -56,6 +57,48 @@ int es_store_mark_unseen_deleted(struct es_store *s, const struct es_mapping *m,
 /* Rows of a table, and of those, how many have a status. */
 int es_store_count(struct es_store *s, const char *table, const char *status, long *out,
                    struct es_err *err);
+
+/* ---- the push ---- */
+
+/* A row to push. Strings live in the arena given. */
+struct es_push_row {
+    int64_t id;
+    char *erp_key;      /* NULL: not in Acumatica yet */
+    char *status;       /* "pending", or "unknown" (sent, no answer) */
+    long attempts;
+    char *app_modified;
+    const char **vals;  /* the mapping's columns */
+};
+
+/* Up to limit rows to push (pending or unknown, retry time come) with an id
+ * after after_id, in id order. */
+int es_store_push_rows(struct es_store *s, const struct es_mapping *m, int64_t now_ms,
+                       int64_t after_id, int limit, struct es_arena *a, struct es_push_row **out,
+                       int *n, struct es_err *err);
+/* The rows of detail table number detail of a record, in order. */
+int es_store_detail_rows(struct es_store *s, const struct es_mapping *m, int detail, int64_t parent,
+                         struct es_arena *a, struct es_row **out, int *n, struct es_err *err);
+/* A row's push state: status, note (NULL clears it), attempts, next retry
+ * (0: none), and one more column to set (the external reference), or
+ * set_col NULL. */
+int es_store_push_mark(struct es_store *s, const struct es_mapping *m, int64_t id,
+                       const char *status, const char *note, long attempts,
+                       int64_t next_attempt_ms, const char *set_col, const char *set_value,
+                       const char *now_utc, struct es_err *err);
+/* The application's row id is the ERP's record r: its key, id, values and
+ * details are written, status synced. */
+int es_store_adopt(struct es_store *s, const struct es_mapping *m, int64_t id,
+                   const struct es_record *r, const char *now_utc, struct es_err *err);
+
+struct es_store_found {
+    int found;
+    char status[16], erp_key[256], note[256], id[24];
+};
+/* The first live row of table whose col equals value. */
+int es_store_find(struct es_store *s, const char *table, const char *col, const char *value,
+                  struct es_store_found *out, struct es_err *err);
+/* Rows the application created that Acumatica does not know yet. */
+int es_store_app_rows(struct es_store *s, const char *table, long *out, struct es_err *err);
 
 /* ---- per-set sync state ---- */
 
