@@ -450,23 +450,46 @@ static int call_failed(const char *method, const char *path, const struct es_htt
                       msg[0] ? msg : "no message");
 }
 
+/* "https://host:port" of the site URL. */
+static void origin(char *out, size_t cap, const char *url)
+{
+    const char *host = strstr(url, "://");
+    host = host ? host + 3 : url;
+    size_t n = (size_t)(host - url) + strcspn(host, "/");
+    snprintf(out, cap, "%.*s", (int)n, url);
+}
+
 int es_acu_call(struct es_acu *a, struct es_http_resp *out, const char *method, const char *path,
                 const char *body, int flags, struct es_err *err)
 {
-    char url[4096], auth[1200];
-    snprintf(url, sizeof(url), "%s%s", a->base, path);
+    return es_acu_call_h(a, out, method, path, body, flags, NULL, err);
+}
+
+int es_acu_call_h(struct es_acu *a, struct es_http_resp *out, const char *method, const char *path,
+                  const char *body, int flags, const char *const *headers, struct es_err *err)
+{
+    char url[4096], auth[1200], site[512];
+    if (path[0] == '/') {
+        origin(site, sizeof(site), a->cfg->acu.url);
+        snprintf(url, sizeof(url), "%s%s", site, path);
+    } else {
+        snprintf(url, sizeof(url), "%s%s", a->base, path);
+    }
     int rc = 0;
     for (int relogin = 0; relogin < 2; relogin++) {
         if (!a->signed_in && (rc = es_acu_signin(a, err)))
             return rc;
         if ((rc = keep_token_fresh(a, err)))
             return rc;
-        const char *hdrs[4] = {"Accept: application/json", "Content-Type: application/json",
-                               NULL, NULL};
+        const char *hdrs[12] = {"Accept: application/json", "Content-Type: application/json"};
+        int nh = 2;
         if (a->access_token) {
             snprintf(auth, sizeof(auth), "Authorization: Bearer %s", a->access_token);
-            hdrs[2] = auth;
+            hdrs[nh++] = auth;
         }
+        for (int i = 0; headers && headers[i] && nh < 11; i++)
+            hdrs[nh++] = headers[i];
+        hdrs[nh] = NULL;
         rc = send_retrying(a, out, method, url, hdrs, body, flags, err);
         sodium_memzero(auth, sizeof(auth));
         if (rc)
@@ -479,4 +502,39 @@ int es_acu_call(struct es_acu *a, struct es_http_resp *out, const char *method, 
     if (out->status / 100 == 2)
         return 0;
     return call_failed(method, path, out, err);
+}
+
+/* ---- actions ---- */
+
+int es_acu_action(struct es_acu *a, const char *entity, const char *action,
+                  const char *entity_json, struct es_err *err)
+{
+    char path[256];
+    snprintf(path, sizeof(path), "%s/%s", entity, action);
+    struct es_buf body;
+    es_buf_init(&body, 0);
+    es_buf_addf(&body, "{\"entity\":%s}", entity_json);
+    struct es_http_resp r;
+    es_http_resp_init(&r);
+    /* An action sent twice may run twice: a fresh connection, no retry. */
+    int rc = es_acu_call(a, &r, "POST", path, body.data, ES_ACU_FRESH, err);
+    char location[512];
+    for (int polls = 0; !rc && r.status == 202 && polls < 600; polls++) {
+        snprintf(location, sizeof(location), "%s", r.location);
+        if (!location[0] || wait_ms(polls < 10 ? 100 : 1000)) {
+            rc = es_err_set(err, ES_EREMOTE, "%s %s: no status to poll, or stopped", entity, action);
+            break;
+        }
+        rc = es_acu_call(a, &r, "GET", location, NULL, ES_ACU_IDEMPOTENT, err);
+    }
+    if (!rc && r.status == 202)
+        rc = es_err_set(err, ES_ETIMEOUT, "%s %s: still running after 10 minutes", entity, action);
+    es_http_resp_dispose(&r);
+    es_buf_dispose(&body);
+    return rc;
+}
+
+int es_acu_wait(long ms)
+{
+    return wait_ms(ms);
 }

@@ -773,19 +773,23 @@ int es_store_run_set(struct es_store *s, int64_t run_id, const char *set, const 
 {
     static const char sql[] =
         "INSERT INTO es_run_sets(run_id, set_name, fetched, created, updated, unchanged, deleted,"
-        " failed, held, requests, error) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+        " failed, held, requests, pushed, push_failed, waiting, conflicts, error)"
+        " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
         " ON CONFLICT(run_id, set_name) DO UPDATE SET fetched = excluded.fetched,"
         " created = excluded.created, updated = excluded.updated,"
         " unchanged = excluded.unchanged, deleted = excluded.deleted, failed = excluded.failed,"
-        " held = excluded.held, requests = excluded.requests, error = excluded.error";
-    char n[9][24];
-    long v[9] = {0, c->fetched, c->created, c->updated, c->unchanged, c->deleted, c->failed,
-                 c->held, c->requests};
+        " held = excluded.held, requests = excluded.requests, pushed = excluded.pushed,"
+        " push_failed = excluded.push_failed, waiting = excluded.waiting,"
+        " conflicts = excluded.conflicts, error = excluded.error";
+    char n[13][24];
+    long v[13] = {0, c->fetched, c->created, c->updated, c->unchanged, c->deleted, c->failed,
+                  c->held, c->requests, c->pushed, c->push_failed, c->waiting, c->conflicts};
     snprintf(n[0], sizeof(n[0]), "%" PRId64, run_id);
-    for (int i = 1; i < 9; i++)
+    for (int i = 1; i < 13; i++)
         snprintf(n[i], sizeof(n[i]), "%ld", v[i]);
-    const char *p[] = {n[0], set, n[1], n[2], n[3], n[4], n[5], n[6], n[7], n[8], error};
-    return run(s, sql, p, 11, err);
+    const char *p[] = {n[0], set,   n[1],  n[2],  n[3],  n[4],  n[5], n[6],
+                       n[7], n[8], n[9], n[10], n[11], n[12], error};
+    return run(s, sql, p, 15, err);
 }
 
 int es_store_run_end(struct es_store *s, int64_t run_id, const char *status, const char *message,

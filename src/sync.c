@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "erpsync/acu.h"
+#include "erpsync/push.h"
 #include "erpsync/sync.h"
 #include "erpsync/timeutil.h"
 
@@ -110,6 +111,47 @@ static int pull_sets(struct es_pull *p, const struct es_sync_opts *o, struct es_
     return fail(res, ES_EXIT_OK, "ok", "");
 }
 
+static int push_wanted(const struct es_config *cfg, const struct es_sync_opts *o, int set)
+{
+    if (!es_push_supported((enum es_set_id)set) || o->pull_only)
+        return 0;
+    if (o->only)
+        return (o->only >> set) & 1;
+    return cfg->sets[set].enabled && (cfg->sets[set].direction & ES_DIR_PUSH);
+}
+
+/* After the pull (the ERP's changes, conflicts decided), the application's
+ * records go out, master data first. */
+static int push_sets(struct es_pull *pl, const struct es_sync_opts *o, struct es_sync_result *res)
+{
+    struct es_push p = {.cfg = pl->cfg, .acu = pl->acu, .store = pl->store, .run_id = pl->run_id,
+                        .progress = o->progress, .progress_ctx = o->progress_ctx};
+    memcpy(p.now_utc, pl->now_utc, sizeof(p.now_utc));
+    int worst = res->exit_code;
+    for (int i = 0; i < ES_NSETS; i++) {
+        if (!push_wanted(pl->cfg, o, i))
+            continue;
+        struct es_err err = {0};
+        res->ran[i] = 1;
+        int rc = es_push_set(&p, (enum es_set_id)i, &res->sets[i], &err);
+        if (rc)
+            snprintf(res->errors[i], sizeof(res->errors[i]), "%s", err.msg);
+        es_store_run_set(pl->store, pl->run_id, es_set_info((enum es_set_id)i)->name,
+                         &res->sets[i], rc ? err.msg : NULL, NULL);
+        if (res->sets[i].push_failed && worst < ES_EXIT_FAILED)
+            worst = ES_EXIT_FAILED;
+        if (rc == ES_ECONFLICT)
+            return fail(res, ES_EXIT_FAILED, "interrupted", err.msg);
+        if (rc && exit_of(rc) == ES_EXIT_REMOTE)
+            return fail(res, ES_EXIT_REMOTE, "error", err.msg);
+        if (rc)
+            worst = ES_EXIT_FAILED;
+    }
+    if (worst != ES_EXIT_OK && res->exit_code == ES_EXIT_OK)
+        return fail(res, worst, "failed", "some records or sets did not sync; see the summary");
+    return res->exit_code;
+}
+
 static void finish(struct es_store *s, struct es_acu *a, struct es_sync_result *res,
                    int64_t started)
 {
@@ -147,7 +189,12 @@ int es_sync_run(const struct es_config *cfg, const struct es_sync_opts *o,
         fail(res, exit_of(err.code), "error", err.msg);
     } else {
         p.acu = a, p.store = s, p.run_id = res->run_id;
-        pull_sets(&p, o, res);
+        if (!o->push_only)
+            pull_sets(&p, o, res);
+        else
+            fail(res, ES_EXIT_OK, "ok", "");
+        if (res->exit_code == ES_EXIT_OK || !strcmp(res->status, "failed"))
+            push_sets(&p, o, res);
         if (p.full && res->exit_code == ES_EXIT_OK)
             full_done(s, stamp);
     }
@@ -157,30 +204,38 @@ int es_sync_run(const struct es_config *cfg, const struct es_sync_opts *o,
     return res->exit_code;
 }
 
+static void add(struct es_counts *t, const struct es_counts *c)
+{
+    t->fetched += c->fetched, t->created += c->created, t->updated += c->updated;
+    t->unchanged += c->unchanged, t->deleted += c->deleted, t->failed += c->failed;
+    t->held += c->held, t->requests += c->requests, t->pushed += c->pushed;
+    t->push_failed += c->push_failed, t->waiting += c->waiting, t->conflicts += c->conflicts;
+}
+
+static void print_line(FILE *out, const char *name, const struct es_counts *c)
+{
+    fprintf(out, "%-20s %9ld %8ld %8ld %9ld %8ld %7ld | %7ld %7ld %7ld %9ld | %8ld\n", name,
+            c->fetched, c->created, c->updated, c->unchanged, c->deleted, c->failed, c->pushed,
+            c->push_failed, c->waiting, c->conflicts, c->requests);
+}
+
 void es_sync_print(FILE *out, const struct es_sync_result *res)
 {
-    static const char *const head = "%-20s %9s %8s %8s %9s %8s %7s %6s %8s\n";
     fprintf(out, "Run %lld (%s): %s in %.1f s, %ld requests\n", (long long)res->run_id,
-            res->mode ? res->mode : "-", res->status, res->duration_ms / 1000.0,
-            res->requests);
-    fprintf(out, head, "set", "fetched", "created", "updated", "unchanged", "deleted", "failed",
-            "held", "requests");
+            res->mode ? res->mode : "-", res->status, res->duration_ms / 1000.0, res->requests);
+    fprintf(out, "%-20s %9s %8s %8s %9s %8s %7s | %7s %7s %7s %9s | %8s\n", "", "fetched",
+            "created", "updated", "unchanged", "deleted", "failed", "pushed", "failed", "waiting",
+            "conflicts", "requests");
     struct es_counts t = {0};
     for (int i = 0; i < ES_NSETS; i++) {
         if (!res->ran[i])
             continue;
-        const struct es_counts *c = &res->sets[i];
-        fprintf(out, "%-20s %9ld %8ld %8ld %9ld %8ld %7ld %6ld %8ld\n",
-                es_set_info((enum es_set_id)i)->name, c->fetched, c->created, c->updated,
-                c->unchanged, c->deleted, c->failed, c->held, c->requests);
+        print_line(out, es_set_info((enum es_set_id)i)->name, &res->sets[i]);
         if (res->errors[i][0])
             fprintf(out, "  ! %s\n", res->errors[i]);
-        t.fetched += c->fetched, t.created += c->created, t.updated += c->updated;
-        t.unchanged += c->unchanged, t.deleted += c->deleted, t.failed += c->failed;
-        t.held += c->held, t.requests += c->requests;
+        add(&t, &res->sets[i]);
     }
-    fprintf(out, "%-20s %9ld %8ld %8ld %9ld %8ld %7ld %6ld %8ld\n", "total", t.fetched, t.created,
-            t.updated, t.unchanged, t.deleted, t.failed, t.held, t.requests);
+    print_line(out, "total", &t);
     if (res->message[0])
         fprintf(out, "%s\n", res->message);
 }

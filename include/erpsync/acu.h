@@ -56,12 +56,27 @@ int es_acu_signed_in(const struct es_acu *a);
 int es_acu_call(struct es_acu *a, struct es_http_resp *out, const char *method, const char *path,
                 const char *body, int flags, struct es_err *err);
 
+/* The same with extra request headers (NULL-terminated "Name: value",
+ * e.g. "If-None-Match: *"). A path starting with '/' is taken from the
+ * site's origin (a Location the ERP gave). */
+int es_acu_call_h(struct es_acu *a, struct es_http_resp *out, const char *method, const char *path,
+                  const char *body, int flags, const char *const *headers, struct es_err *err);
+
+/* Run an action on a record ({"entity": entity_json}) and wait until it is
+ * done, polling the Location of a 202. 0, or ES_EREMOTE with the ERP's
+ * reason when the action failed. */
+int es_acu_action(struct es_acu *a, const char *entity, const char *action,
+                  const char *entity_json, struct es_err *err);
+
 /* The ERP's clock now (UTC ms), from the Date headers of its answers: never
  * behind the ERP's own clock, at most a second ahead. */
 int64_t es_acu_erp_now(const struct es_acu *a);
 const struct es_acu_stats *es_acu_stats(const struct es_acu *a);
 /* The endpoint version in use ("24.200.001"). */
 const char *es_acu_version(const struct es_acu *a);
+
+/* Sleep ms unless a stop is asked: 0, or -1 when stopped. */
+int es_acu_wait(long ms);
 
 /* Ask every client to stop waiting (from a signal handler: async-signal
  * safe). Requests in flight finish; backoff sleeps end early. */

@@ -125,6 +125,10 @@ int es_store_state_put(struct es_store *s, const char *set, const struct es_set_
 
 struct es_counts {
     long fetched, created, updated, unchanged, deleted, failed, held, requests;
+    long pushed;      /* application records now in Acumatica */
+    long push_failed; /* refused by Acumatica (the row says why) */
+    long waiting;     /* pushes waiting: a dependency, or a retry after trouble */
+    long conflicts;   /* both sides changed: decided, and recorded */
 };
 
 int es_store_run_start(struct es_store *s, const char *mode, const char *now_utc, int64_t *id,

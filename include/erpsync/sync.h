@@ -21,6 +21,8 @@ enum {
 struct es_sync_opts {
     int full;             /* pull everything (--full) */
     unsigned only;        /* bit per set (--only); 0: every enabled set */
+    int pull_only;        /* --pull: no push */
+    int push_only;        /* --push: no pull */
     es_progress_fn progress;
     void *progress_ctx;
 };

@@ -12,10 +12,12 @@
 #include "erpsync/timeutil.h"
 
 static const char help[] =
-    "Usage: erpsync [-c FILE] sync [--full] [--only SET[,SET...]] [--quiet]\n"
+    "Usage: erpsync [-c FILE] sync [--full] [--only SET[,SET...]] [--pull | --push]\n"
+    "                               [--quiet]\n"
     "\n"
-    "Pull what changed in Acumatica since the last run into the store, for\n"
-    "every record set the configuration enables. The first run of a set is an\n"
+    "Pull what changed in Acumatica since the last run into the store, then\n"
+    "push the application's records marked pending, for every record set the\n"
+    "configuration enables. The first run of a set is an\n"
     "initial load: all master data, and documents of the last history_years.\n"
     "A run that is stopped (Ctrl-C, SIGTERM, a crash) resumes after its last\n"
     "committed page. Deleted records are found by listing keys during full\n"
@@ -23,6 +25,7 @@ static const char help[] =
     "\n"
     "  --full       pull everything again (and reconcile deletions)\n"
     "  --only SETS  just these sets, e.g. --only customers,sales_orders\n"
+    "  --pull       pull only;  --push  push only\n"
     "  --quiet      no progress, only the summary\n"
     "\n"
     "Sets: customers customer_locations contacts stock_items services vendors\n"
@@ -107,7 +110,7 @@ static int parse_only(const char *list, unsigned *mask)
             *next++ = '\0';
         int set = es_set_find(s);
         if (set < 0 || !es_map_get((enum es_set_id)set)) {
-            fprintf(stderr, "erpsync sync: --only: '%s' is not a set erpsync pulls\n", s);
+            fprintf(stderr, "erpsync sync: --only: '%s' is not a record set\n", s);
             return -1;
         }
         *mask |= 1u << set;
@@ -128,6 +131,10 @@ int cmd_sync(struct cli *c, int argc, char **argv)
             o.full = 1;
         else if (!strcmp(argv[i], "--quiet"))
             quiet = 1;
+        else if (!strcmp(argv[i], "--pull"))
+            o.pull_only = 1;
+        else if (!strcmp(argv[i], "--push"))
+            o.push_only = 1;
         else if (!strcmp(argv[i], "--only") && i + 1 < argc) {
             if (parse_only(argv[++i], &o.only))
                 return ES_EXIT_USAGE;

@@ -1,0 +1,820 @@
+/* Push: application rows to Acumatica, exactly once. */
+#include <cjson/cJSON.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "erpsync/arena.h"
+#include "erpsync/buf.h"
+#include "erpsync/http.h"
+#include "erpsync/map.h"
+#include "erpsync/push.h"
+#include "erpsync/timeutil.h"
+
+#define BATCH 64
+#define RETRY_BASE_MS 30000LL /* a push that met trouble waits, doubling */
+#define RETRY_CAP_MS 3600000LL
+
+/* ---- what each set sends ---- */
+
+/* A column naming a record of another set, which must be in Acumatica
+ * first: a customer before its orders, an item before the lines using it. */
+struct dep {
+    const char *col;
+    enum es_set_id sets[2];
+    int nsets;
+    const char *target_col;
+};
+
+struct push_def {
+    enum es_set_id set;
+    const char *tag;               /* the reference erpsync makes: ES-<tag>-<row id> */
+    const char *key0;              /* a document's first key when the row has none */
+    const char *const *cols;       /* the columns sent */
+    const char *const *line_cols;  /* the first detail's columns, sent when created */
+    const struct dep *deps;        /* of the header */
+    const struct dep *line_deps;   /* of the lines */
+    const char *release;           /* the action that follows a create */
+    int natural;                   /* master data: the key comes from the row */
+};
+
+#define ADDRESS "address_line1", "address_line2", "city", "state", "postal_code", "country"
+#define NO_DEPS ((const struct dep[]){{NULL, {0}, 0, NULL}})
+#define ON_CUSTOMER ((const struct dep[]){{"customer_id", {ES_SET_CUSTOMERS}, 1, "customer_id"}, \
+                                          {NULL, {0}, 0, NULL}})
+#define ON_ITEM ((const struct dep[]){{"inventory_id", {ES_SET_STOCK_ITEMS, ES_SET_SERVICES}, 2, \
+                                       "inventory_id"},                                        \
+                                      {NULL, {0}, 0, NULL}})
+#define L(...) ((const char *const[]){__VA_ARGS__, NULL})
+
+static const struct push_def defs[] = {
+    {ES_SET_CUSTOMERS, "CU", NULL,
+     L("customer_id", "name", "customer_class", "parent_customer_id", "price_class_id",
+       "currency_id", "credit_limit", "terms", "email", "phone", ADDRESS),
+     NULL, NO_DEPS, NO_DEPS, NULL, 1},
+    {ES_SET_CUSTOMER_LOCATIONS, "CL", NULL,
+     L("customer_id", "location_id", "location_name", "active", "email", "phone", ADDRESS,
+       "ship_via", "price_class", "tax_zone"),
+     NULL, ON_CUSTOMER, NO_DEPS, NULL, 1},
+    {ES_SET_CONTACTS, "CT", NULL,
+     L("first_name", "last_name", "email", "phone", "job_title", "company_name",
+       "business_account", "ext_ref_nbr", ADDRESS),
+     NULL, ((const struct dep[]){{"business_account", {ES_SET_CUSTOMERS}, 1, "customer_id"},
+                                 {NULL, {0}, 0, NULL}}),
+     NO_DEPS, NULL, 0},
+    {ES_SET_STOCK_ITEMS, "SI", NULL,
+     L("inventory_id", "description", "item_class", "base_uom", "sales_uom", "default_price",
+       "msrp", "default_warehouse_id", "weight"),
+     NULL, NO_DEPS, NO_DEPS, NULL, 1},
+    {ES_SET_SERVICES, "NS", NULL,
+     L("inventory_id", "description", "item_class", "base_unit", "default_price", "tax_category"),
+     NULL, NO_DEPS, NO_DEPS, NULL, 1},
+    {ES_SET_VENDORS, "VE", NULL,
+     L("vendor_id", "name", "vendor_class", "currency_id", "terms", "email", "phone", ADDRESS),
+     NULL, NO_DEPS, NO_DEPS, NULL, 1},
+    {ES_SET_SALES_ORDERS, "SO", "SO",
+     L("customer_id", "location_id", "date", "requested_on", "customer_order", "description",
+       "ship_via", "hold"),
+     L("inventory_id", "description", "warehouse_id", "uom", "order_qty", "unit_price",
+       "discount_amount"),
+     ON_CUSTOMER, ON_ITEM, NULL, 0},
+    {ES_SET_QUOTES, "QT", "QT",
+     L("customer_id", "location_id", "date", "requested_on", "customer_order", "description",
+       "ship_via", "hold"),
+     L("inventory_id", "description", "warehouse_id", "uom", "order_qty", "unit_price",
+       "discount_amount"),
+     ON_CUSTOMER, ON_ITEM, NULL, 0},
+    {ES_SET_INVOICES, "IN", "Invoice",
+     L("customer_id", "date", "due_date", "customer_order", "external_ref", "description", "hold"),
+     L("inventory_id", "description", "uom", "qty", "unit_price"), ON_CUSTOMER, ON_ITEM, NULL,
+     0},
+    {ES_SET_PAYMENTS, "PM", "Payment",
+     L("customer_id", "application_date", "payment_method", "payment_ref", "payment_amount",
+       "currency_id", "description", "external_ref"),
+     L("doc_type", "reference_nbr", "amount_paid"), ON_CUSTOMER, NO_DEPS, "ReleasePayment", 0},
+    {ES_SET_SERVICE_ORDERS, "WO", "MRO",
+     L("customer_id", "location_id", "date", "description", "customer_order", "external_reference",
+       "priority", "severity"),
+     L("line_type", "inventory_id", "description", "estimated_qty", "unit_price"), ON_CUSTOMER,
+     ON_ITEM, NULL, 0},
+    {ES_SET_PURCHASE_ORDERS, "PO", "Normal",
+     L("vendor_id", "location", "date", "promised_on", "vendor_ref", "description", "hold"),
+     L("inventory_id", "description", "warehouse_id", "uom", "order_qty", "unit_cost"),
+     ((const struct dep[]){{"vendor_id", {ES_SET_VENDORS}, 1, "vendor_id"}, {NULL, {0}, 0, NULL}}),
+     ON_ITEM, NULL, 0},
+};
+
+static const struct push_def *def_of(enum es_set_id set)
+{
+    for (size_t i = 0; i < sizeof(defs) / sizeof(defs[0]); i++)
+        if (defs[i].set == set)
+            return &defs[i];
+    return NULL;
+}
+
+int es_push_supported(enum es_set_id set)
+{
+    return def_of(set) != NULL;
+}
+
+/* ---- one set's push ---- */
+
+struct set_push {
+    struct es_push *p;
+    const struct push_def *def;
+    const struct es_mapping *m;
+    const char *name, *version;
+    struct es_map_plan *plan;
+    struct es_counts *c;
+    struct es_arena a; /* per row */
+};
+
+static int col_index(const struct es_col *cols, const char *name)
+{
+    for (int i = 0; cols[i].name; i++)
+        if (!strcmp(cols[i].name, name))
+            return i;
+    return -1;
+}
+
+static int sends(const char *const *list, const char *name)
+{
+    for (int i = 0; list && list[i]; i++)
+        if (!strcmp(list[i], name))
+            return 1;
+    return 0;
+}
+
+/* The reference column in use on this endpoint version, or -1. */
+static int extref_index(const struct set_push *sp)
+{
+    for (int k = 0; sp->m->extref_cols && sp->m->extref_cols[k]; k++) {
+        int i = col_index(sp->m->cols, sp->m->extref_cols[k]);
+        if (i >= 0 && es_map_col_in(&sp->m->cols[i], sp->version) &&
+            sends(sp->def->cols, sp->m->extref_cols[k]))
+            return i;
+    }
+    return -1;
+}
+
+/* ---- the JSON sent ---- */
+
+/* obj[path] as a wrapped value, making the linked objects on the way. */
+static void put_path(cJSON *obj, const char *path, cJSON *value)
+{
+    char seg[96];
+    for (const char *p = path;;) {
+        size_t n = strcspn(p, "/");
+        snprintf(seg, sizeof(seg), "%.*s", (int)n, p);
+        if (!p[n]) {
+            cJSON *w = cJSON_CreateObject();
+            cJSON_AddItemToObject(w, "value", value);
+            cJSON_DeleteItemFromObjectCaseSensitive(obj, seg);
+            cJSON_AddItemToObject(obj, seg, w);
+            return;
+        }
+        cJSON *next = cJSON_GetObjectItemCaseSensitive(obj, seg);
+        if (!cJSON_IsObject(next))
+            next = cJSON_AddObjectToObject(obj, seg);
+        obj = next;
+        p += n + 1;
+    }
+}
+
+static cJSON *json_value(const char *v, enum es_ctype t)
+{
+    switch (t) {
+    case ES_CT_DEC:
+    case ES_CT_INT: return cJSON_CreateNumber(strtod(v, NULL));
+    case ES_CT_BOOL: return cJSON_CreateBool(!strcmp(v, "1") || !strcasecmp(v, "true"));
+    default: return cJSON_CreateString(v);
+    }
+}
+
+/* The columns of a row the set sends, by their field paths; NULLs are not
+ * sent (a field the application left empty keeps what Acumatica has). */
+static void put_cols(cJSON *obj, const struct es_col *cols, const char *const *vals,
+                     const char *const *send, const char *version)
+{
+    char path[160];
+    for (int i = 0; cols[i].name; i++) {
+        if (!vals[i] || !sends(send, cols[i].name) || !es_map_col_in(&cols[i], version))
+            continue;
+        const char *p = cols[i].path;
+        if (!strncmp(p, "@addr/", 6)) {
+            snprintf(path, sizeof(path), "MainContact/Address/%s", p + 6);
+            p = path;
+        }
+        put_path(obj, p, json_value(vals[i], cols[i].type));
+    }
+}
+
+static void put_text(cJSON *obj, const char *field, const char *v)
+{
+    put_path(obj, field, cJSON_CreateString(v));
+}
+
+/* A document's reference: the row's, or one erpsync makes from its id. */
+static const char *reference(struct set_push *sp, const struct es_push_row *row, int ix)
+{
+    if (row->vals[ix] && *row->vals[ix])
+        return row->vals[ix];
+    char ref[48];
+    snprintf(ref, sizeof(ref), "ES-%s-%" PRId64, sp->def->tag, row->id);
+    return es_arena_strdup(&sp->a, ref);
+}
+
+/* ---- dependencies ---- */
+
+/* The record a dependency names is not in Acumatica yet: note why. */
+static int dep_waits(struct set_push *sp, const struct dep *d, const char *value, char *note,
+                     size_t cap)
+{
+    for (int k = 0; k < d->nsets; k++) {
+        const char *table = es_set_info(d->sets[k])->name;
+        struct es_store_found f;
+        if (es_store_find(sp->p->store, table, d->target_col, value, &f, NULL) || !f.found ||
+            f.erp_key[0])
+            continue;
+        snprintf(note, cap, "waits for %s '%s' (%s%s%s)", table, value, f.status,
+                 f.note[0] ? ": " : "", f.note);
+        return 1;
+    }
+    return 0;
+}
+
+static int row_waits(struct set_push *sp, const struct dep *deps, const struct es_col *cols,
+                     const char *const *vals, char *note, size_t cap)
+{
+    for (const struct dep *d = deps; d && d->col; d++) {
+        int i = col_index(cols, d->col);
+        if (i >= 0 && vals[i] && dep_waits(sp, d, vals[i], note, cap))
+            return 1;
+    }
+    return 0;
+}
+
+/* A payment applied to an invoice the application created: the invoice's
+ * reference number, once Acumatica has it. Returns 1 when it must wait. */
+static int applied_invoice(struct set_push *sp, struct es_row *line, const struct es_col *cols,
+                           char *note, size_t cap)
+{
+    int link = col_index(cols, "invoice_row_id");
+    if (link < 0 || !line->vals[link])
+        return 0;
+    struct es_store_found f;
+    if (es_store_find(sp->p->store, "invoices", "id", line->vals[link], &f, NULL) || !f.found) {
+        snprintf(note, cap, "applied to invoice row %s, which does not exist", line->vals[link]);
+        return 1;
+    }
+    const char *bar = strchr(f.erp_key, '|');
+    if (!bar) {
+        snprintf(note, cap, "waits for invoices row %s (%s%s%s)", line->vals[link], f.status,
+                 f.note[0] ? ": " : "", f.note);
+        return 1;
+    }
+    line->vals[col_index(cols, "doc_type")] = es_arena_strndup(&sp->a, f.erp_key,
+                                                                (size_t)(bar - f.erp_key));
+    line->vals[col_index(cols, "reference_nbr")] = es_arena_strdup(&sp->a, bar + 1);
+    return 0;
+}
+
+struct lines {
+    struct es_row *rows;
+    int n;
+};
+
+static int load_lines(struct set_push *sp, const struct es_push_row *row, struct lines *out,
+                      char *note, size_t cap, struct es_err *err)
+{
+    out->n = 0;
+    if (!sp->def->line_cols || !sp->m->details || !sp->m->details[0].array)
+        return 0;
+    int rc = es_store_detail_rows(sp->p->store, sp->m, 0, row->id, &sp->a, &out->rows, &out->n,
+                                  err);
+    const struct es_col *cols = sp->m->details[0].cols;
+    for (int i = 0; !rc && i < out->n; i++) {
+        if (applied_invoice(sp, &out->rows[i], cols, note, cap) ||
+            row_waits(sp, sp->def->line_deps, cols, out->rows[i].vals, note, cap))
+            return 1;
+    }
+    return rc;
+}
+
+/* ---- the body ---- */
+
+/* A key value: a number for an integer key (ContactID), else text. */
+static void put_key(cJSON *body, const struct es_mapping *m, int k, const char *v)
+{
+    put_path(body, m->keys[k], m->int_key ? cJSON_CreateNumber(strtod(v, NULL))
+                                          : cJSON_CreateString(v));
+}
+
+/* The keys: an existing record's (from its ERP key); for a new one, the
+ * row's natural key, or a document's type (Acumatica numbers it). */
+static int put_keys(struct set_push *sp, cJSON *body, const struct es_push_row *row,
+                    char *note, size_t cap)
+{
+    const struct es_mapping *m = sp->m;
+    if (row->erp_key) {
+        char key[256];
+        snprintf(key, sizeof(key), "%s", row->erp_key);
+        char *bar = m->nkeys == 2 ? strchr(key, '|') : NULL;
+        if (bar)
+            *bar = '\0';
+        put_key(body, m, 0, key);
+        if (bar)
+            put_key(body, m, 1, bar + 1);
+        return 0;
+    }
+    for (int k = 0; k < m->nkeys; k++) {
+        int i = col_index(m->cols, m->key_cols[k]);
+        const char *v = i >= 0 ? row->vals[i] : NULL;
+        if (!sp->def->natural) { /* a document: its type; the number is Acumatica's */
+            put_key(body, m, 0, v && *v ? v : sp->def->key0);
+            return 0;
+        }
+        if (!v || !*v) {
+            snprintf(note, cap, "%s is required to create the record in Acumatica",
+                     m->key_cols[k]);
+            return 1;
+        }
+        put_key(body, m, k, v);
+    }
+    return 0;
+}
+
+static void put_lines(struct set_push *sp, cJSON *body, const struct lines *lines)
+{
+    const struct es_detail *d = &sp->m->details[0];
+    cJSON *arr = cJSON_AddArrayToObject(body, d->array);
+    for (int i = 0; i < lines->n; i++) {
+        cJSON *o = cJSON_CreateObject();
+        put_cols(o, d->cols, lines->rows[i].vals, sp->def->line_cols, sp->version);
+        cJSON_AddItemToArray(arr, o);
+    }
+}
+
+/* What the options and the set add. */
+static void put_extras(struct set_push *sp, cJSON *body, int create)
+{
+    const struct es_config *cfg = sp->p->cfg;
+    if (sp->def->set == ES_SET_CUSTOMERS && create &&
+        cfg->customers.new_customer_type == ES_CUSTOMER_RESIDENTIAL)
+        put_path(body, "ResidentialDelivery", cJSON_CreateBool(1));
+    if (sp->def->set == ES_SET_INVOICES && cfg->invoices.use_integration_date)
+        put_text(body, "Date", sp->p->now_utc);
+    if (sp->def->release) /* released right after: not on hold */
+        put_path(body, "Hold", cJSON_CreateBool(0));
+}
+
+/* The body, or NULL with a note when the row cannot be sent as it is. */
+static cJSON *body_of(struct set_push *sp, const struct es_push_row *row, const struct lines *lines,
+                      int ref_ix, const char *ref, char *note, size_t cap)
+{
+    cJSON *body = cJSON_CreateObject();
+    if (put_keys(sp, body, row, note, cap)) {
+        cJSON_Delete(body);
+        return NULL;
+    }
+    put_cols(body, sp->m->cols, row->vals, sp->def->cols, sp->version);
+    if (ref_ix >= 0)
+        put_text(body, sp->m->cols[ref_ix].path, ref);
+    if (!row->erp_key && lines->n)
+        put_lines(sp, body, lines);
+    put_extras(sp, body, !row->erp_key);
+    return body;
+}
+
+/* ---- what Acumatica said ---- */
+
+/* Every "error" of a 422 body with the field path it belongs to:
+ * "Details[1].InventoryID: 'Inventory ID' cannot be found in the system." */
+static void collect_errors(struct es_buf *out, const cJSON *j, const char *path)
+{
+    char sub[256], row[300];
+    for (const cJSON *m = j ? j->child : NULL; m; m = m->next) {
+        if (!m->string)
+            continue;
+        if (!strcmp(m->string, "error") && cJSON_IsString(m)) {
+            if (path[0]) /* a field's; the record's own is the summary */
+                es_buf_addf(out, "%s%s: %s", out->len ? "; " : "", path, m->valuestring);
+            continue;
+        }
+        snprintf(sub, sizeof(sub), "%s%s%s", path, path[0] ? "." : "", m->string);
+        if (cJSON_IsObject(m))
+            collect_errors(out, m, sub);
+        if (!cJSON_IsArray(m))
+            continue;
+        int i = 0;
+        for (const cJSON *it = m->child; it; it = it->next, i++) {
+            snprintf(row, sizeof(row), "%s[%d]", sub, i);
+            collect_errors(out, it, row);
+        }
+    }
+}
+
+/* The note of a refusal: the summary and every field's error, or the
+ * ERP's message. */
+static void refusal_note(const struct es_http_resp *r, const char *fallback, char *note, size_t cap)
+{
+    cJSON *j = r->body.len ? cJSON_ParseWithLength(r->body.data, r->body.len) : NULL;
+    struct es_buf b;
+    es_buf_init(&b, 0);
+    collect_errors(&b, j, "");
+    const char *summary = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "error"));
+    const char *msg = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "exceptionMessage"));
+    if (!msg)
+        msg = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "message"));
+    if (b.len)
+        snprintf(note, cap, "HTTP %ld: %s%s%s", r->status, summary ? summary : "",
+                 summary ? " " : "", b.data);
+    else
+        snprintf(note, cap, "HTTP %ld: %s", r->status, msg ? msg : fallback);
+    es_buf_dispose(&b);
+    cJSON_Delete(j);
+}
+
+/* A business error of Acumatica's (PX.*), which will not pass by itself. */
+static int business_error(const struct es_http_resp *r)
+{
+    cJSON *j = r->body.len ? cJSON_ParseWithLength(r->body.data, r->body.len) : NULL;
+    const char *t = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "exceptionType"));
+    int px = t && !strncmp(t, "PX.", 3);
+    cJSON_Delete(j);
+    return px;
+}
+
+enum verdict {
+    V_DONE,    /* in Acumatica: adopt */
+    V_REFUSED, /* failed: Acumatica said why */
+    V_UNKNOWN, /* maybe committed, maybe not: look before sending again */
+    V_AGAIN,   /* not processed (declined): send again later */
+    V_STOP,    /* the set cannot go on */
+};
+
+static enum verdict judge(int rc, const struct es_http_resp *r)
+{
+    if (!rc)
+        return V_DONE;
+    if (rc == ES_ELIMIT)
+        return V_AGAIN;
+    if (rc == ES_ENET || rc == ES_ETIMEOUT)
+        return V_UNKNOWN;
+    if (rc != ES_EREMOTE)
+        return V_STOP;
+    if (r->status >= 400 && r->status < 500)
+        return V_REFUSED;
+    return r->status == 500 && business_error(r) ? V_REFUSED : V_UNKNOWN;
+}
+
+/* ---- talking to Acumatica ---- */
+
+static long count_requests(struct set_push *sp, long before)
+{
+    long now = es_acu_stats(sp->p->acu)->requests;
+    sp->c->requests += now - before;
+    return now;
+}
+
+/* "<Entity>?$select=...&$expand=..." of everything mapped. */
+static void entity_query(struct set_push *sp, struct es_buf *path, const char *suffix)
+{
+    es_buf_addf(path, "%s%s?", sp->m->entity, suffix ? suffix : "");
+    es_map_query(path, sp->m, sp->version, 0);
+}
+
+static int send_body(struct set_push *sp, const cJSON *body, int create,
+                     struct es_http_resp *resp, struct es_err *err)
+{
+    struct es_buf path;
+    es_buf_init(&path, 0);
+    entity_query(sp, &path, NULL);
+    char *text = cJSON_PrintUnformatted(body);
+    const char *create_only[] = {"If-None-Match: *", NULL};
+    const char *update_only[] = {"If-Match: *", NULL};
+    const char *const *hdrs = !create ? update_only : sp->def->natural ? create_only : NULL;
+    long before = es_acu_stats(sp->p->acu)->requests;
+    /* Never sent twice by the transport: a fresh connection, no retries
+     * but for declines (429), which Acumatica did not process. */
+    int rc = es_acu_call_h(sp->p->acu, resp, "PUT", path.data, text, ES_ACU_FRESH, hdrs, err);
+    count_requests(sp, before);
+    cJSON_free(text);
+    es_buf_dispose(&path);
+    return rc;
+}
+
+/* The record Acumatica answered with, mapped. */
+static int answer_record(struct set_push *sp, const char *json, size_t n, struct es_record *rec,
+                         struct es_err *err)
+{
+    cJSON *j = cJSON_ParseWithLength(json, n);
+    const cJSON *one = cJSON_IsArray(j) ? j->child : j;
+    int rc = one ? es_map_apply(rec, &sp->a, sp->plan, one, err)
+                 : es_err_set(err, ES_EREMOTE, "%s: the answer is not a record", sp->m->entity);
+    cJSON_Delete(j); /* the record's strings are in the arena */
+    return rc;
+}
+
+/* The status column of a mapped record, or "". */
+static const char *record_status(struct set_push *sp, const struct es_record *rec)
+{
+    int i = col_index(sp->m->cols, "status");
+    return i >= 0 && rec->row.vals[i] ? rec->row.vals[i] : "";
+}
+
+/* After a create: the release the set needs (a payment), unless done. */
+static int release(struct set_push *sp, struct es_record *rec, char *note, size_t cap,
+                   struct es_err *err)
+{
+    const char *st = record_status(sp, rec);
+    if (!sp->def->release || !strcmp(st, "Open") || !strcmp(st, "Closed") ||
+        !strcmp(st, "Released") || !rec->erp_id)
+        return 0;
+    char ent[80];
+    snprintf(ent, sizeof(ent), "{\"id\":\"%s\"}", rec->erp_id);
+    struct es_err e = {0};
+    long before = es_acu_stats(sp->p->acu)->requests;
+    int rc = es_acu_action(sp->p->acu, sp->m->entity, sp->def->release, ent, &e);
+    count_requests(sp, before);
+    if (rc == ES_EREMOTE) {
+        snprintf(note, cap, "in Acumatica as %s, but %s failed: %s", rec->erp_key,
+                 sp->def->release, e.msg);
+        return 1;
+    }
+    if (rc)
+        return es_err_set(err, rc, "%s", e.msg);
+    /* Read it back: its status and balances changed. */
+    struct es_buf path;
+    es_buf_init(&path, 0);
+    entity_query(sp, &path, NULL);
+    struct es_http_resp r;
+    es_http_resp_init(&r);
+    char by_id[600];
+    snprintf(by_id, sizeof(by_id), "%s/%s%s", sp->m->entity, rec->erp_id, strchr(path.data, '?'));
+    before = es_acu_stats(sp->p->acu)->requests;
+    rc = es_acu_call(sp->p->acu, &r, "GET", by_id, NULL, ES_ACU_IDEMPOTENT, err);
+    count_requests(sp, before);
+    if (!rc)
+        rc = answer_record(sp, r.body.data, r.body.len, rec, err);
+    es_http_resp_dispose(&r);
+    es_buf_dispose(&path);
+    return rc;
+}
+
+/* "Customer/C00012" for a natural key, each part URL-encoded. */
+static void key_path(struct es_buf *out, struct set_push *sp, const struct es_push_row *row)
+{
+    es_buf_adds(out, sp->m->entity);
+    for (int k = 0; k < sp->m->nkeys; k++) {
+        int i = col_index(sp->m->cols, sp->m->key_cols[k]);
+        es_buf_add(out, "/", 1);
+        es_http_escape(out, i >= 0 && row->vals[i] ? row->vals[i] : "");
+    }
+}
+
+/* The record a push whose answer was lost may have made: by its natural
+ * key, or by the document's reference. 1 found (rec), 0 not, <0 error. */
+static int look_up(struct set_push *sp, const struct es_push_row *row, int ref_ix, const char *ref,
+                   struct es_record *rec, struct es_err *err)
+{
+    struct es_buf path, f;
+    es_buf_init(&path, 0);
+    es_buf_init(&f, 0);
+    if (sp->def->natural) {
+        key_path(&path, sp, row);
+        es_buf_add(&path, "?", 1);
+        es_map_query(&path, sp->m, sp->version, 0);
+    } else {
+        if (sp->m->filter)
+            es_buf_addf(&f, "%s and ", sp->m->filter);
+        es_buf_addf(&f, "%s eq '", sp->m->cols[ref_ix].path);
+        for (const char *c = ref; *c; c++) { /* quotes doubled, as OData wants */
+            es_buf_add(&f, c, 1);
+            if (*c == '\'')
+                es_buf_add(&f, "'", 1);
+        }
+        es_buf_add(&f, "'", 1);
+        entity_query(sp, &path, NULL);
+        es_buf_adds(&path, "&$top=1&$filter=");
+        es_http_escape(&path, f.data);
+    }
+    struct es_http_resp r;
+    es_http_resp_init(&r);
+    long before = es_acu_stats(sp->p->acu)->requests;
+    struct es_err e = {0};
+    int rc = es_acu_call(sp->p->acu, &r, "GET", path.data, NULL, ES_ACU_IDEMPOTENT, &e);
+    count_requests(sp, before);
+    int found = 0;
+    if (!rc) {
+        cJSON *j = cJSON_ParseWithLength(r.body.data, r.body.len);
+        found = cJSON_IsArray(j) ? cJSON_GetArraySize(j) > 0 : cJSON_IsObject(j);
+        cJSON_Delete(j);
+        if (found && (rc = answer_record(sp, r.body.data, r.body.len, rec, err)))
+            found = rc;
+    } else if (rc == ES_EREMOTE && r.status == 500 && strstr(r.body.data ? r.body.data : "",
+                                                             "NoEntitySatisfiesTheCondition")) {
+        found = 0; /* by key: not there */
+    } else {
+        found = es_err_set(err, rc, "%s", e.msg);
+    }
+    es_http_resp_dispose(&r);
+    es_buf_dispose(&path);
+    es_buf_dispose(&f);
+    return found;
+}
+
+/* ---- one row ---- */
+
+static int mark(struct set_push *sp, const struct es_push_row *row, const char *status,
+                const char *note, int64_t next, const char *col, const char *value,
+                struct es_err *err)
+{
+    return es_store_push_mark(sp->p->store, sp->m, row->id, status, note, row->attempts, next,
+                              col, value, sp->p->now_utc, err);
+}
+
+/* The row is the ERP's record: written back, synced. */
+static int adopt(struct set_push *sp, const struct es_push_row *row, struct es_record *rec,
+                 struct es_err *err)
+{
+    char note[1024] = "";
+    int rc = release(sp, rec, note, sizeof(note), err);
+    if (rc < 0)
+        return rc;
+    struct es_store *s = sp->p->store;
+    if ((rc = es_store_begin(s, err)))
+        return rc;
+    rc = es_store_adopt(s, sp->m, row->id, rec, sp->p->now_utc, err);
+    if (!rc && note[0]) /* in Acumatica, but its release failed: say so */
+        rc = es_store_push_mark(s, sp->m, row->id, "failed", note, row->attempts, 0, NULL, NULL,
+                                sp->p->now_utc, err);
+    if (!rc)
+        rc = es_store_commit(s, err);
+    if (rc) {
+        es_store_rollback(s);
+        return rc;
+    }
+    note[0] ? sp->c->push_failed++ : sp->c->pushed++;
+    return 0;
+}
+
+static int64_t retry_at(const struct es_push_row *row)
+{
+    int64_t d = RETRY_BASE_MS;
+    for (long i = 1; i < row->attempts && d < RETRY_CAP_MS; i++)
+        d *= 2;
+    return es_now_ms() + (d < RETRY_CAP_MS ? d : RETRY_CAP_MS);
+}
+
+/* Trouble that may pass: a decline (not processed, pending again) or no
+ * answer (unknown: looked up before any resend). Retried a few times now,
+ * then left for a later run. Returns 1 to try again now. */
+static int trouble(struct set_push *sp, struct es_push_row *row, enum verdict v, int attempt,
+                   const char *why, struct es_err *err)
+{
+    row->status = v == V_AGAIN ? "pending" : "unknown";
+    if (attempt < sp->p->cfg->limits.retries) {
+        int64_t wait = 500LL << (attempt < 6 ? attempt : 6);
+        if (es_acu_wait((long)wait))
+            return es_err_set(err, ES_ECONFLICT, "%s: stopped", sp->name);
+        return 1;
+    }
+    char note[512];
+    snprintf(note, sizeof(note), "%s; %s", why,
+             v == V_AGAIN ? "sent again later"
+                          : "the outcome is unknown: looked up in Acumatica before any resend");
+    sp->c->waiting++;
+    int rc = mark(sp, row, row->status, note, retry_at(row), NULL, NULL, err);
+    return rc ? rc : 0;
+}
+
+/* Before anything is sent again after a lost answer: is it there? */
+static int check_unknown(struct set_push *sp, struct es_push_row *row, int ref_ix, const char *ref,
+                         int *done, struct es_err *err)
+{
+    *done = 0;
+    if (strcmp(row->status, "unknown") || row->erp_key || (ref_ix < 0 && !sp->def->natural))
+        return 0;
+    struct es_record rec;
+    int found = look_up(sp, row, ref_ix, ref, &rec, err);
+    if (found <= 0)
+        return found;
+    if (sp->def->natural) { /* there: our values go as an update */
+        row->erp_key = rec.erp_key;
+        return 0;
+    }
+    *done = 1;
+    return adopt(sp, row, &rec, err);
+}
+
+static int send_once(struct set_push *sp, struct es_push_row *row, const struct lines *lines,
+                     int ref_ix, const char *ref, enum verdict *v, char *why, size_t cap,
+                     struct es_err *err)
+{
+    char note[2048] = "";
+    cJSON *body = body_of(sp, row, lines, ref_ix, ref, note, sizeof(note));
+    if (!body) {
+        *v = V_REFUSED;
+        row->attempts++;
+        sp->c->push_failed++;
+        return mark(sp, row, "failed", note, 0, NULL, NULL, err);
+    }
+    row->attempts++;
+    int rc = mark(sp, row, "unknown", NULL, 0, ref_ix >= 0 ? sp->m->cols[ref_ix].name : NULL,
+                  ref, err); /* committed before a byte is sent */
+    struct es_http_resp resp;
+    es_http_resp_init(&resp);
+    struct es_err e = {0};
+    if (!rc) {
+        *v = judge(send_body(sp, body, !row->erp_key, &resp, &e), &resp);
+        snprintf(why, cap, "%s", e.msg);
+    }
+    cJSON_Delete(body);
+    struct es_record rec;
+    if (!rc && *v == V_DONE && !(rc = answer_record(sp, resp.body.data, resp.body.len, &rec, err)))
+        rc = adopt(sp, row, &rec, err);
+    if (!rc && *v == V_REFUSED) {
+        refusal_note(&resp, e.msg, note, sizeof(note));
+        sp->c->push_failed++;
+        rc = mark(sp, row, "failed", note, 0, NULL, NULL, err);
+    }
+    if (!rc && *v == V_STOP)
+        rc = es_err_set(err, e.code ? e.code : ES_EREMOTE, "%s", e.msg);
+    es_http_resp_dispose(&resp);
+    return rc;
+}
+
+static int push_row(struct set_push *sp, struct es_push_row *row, struct es_err *err)
+{
+    es_arena_reset(&sp->a);
+    char note[1024] = "";
+    struct lines lines = {NULL, 0};
+    int w = row_waits(sp, sp->def->deps, sp->m->cols, row->vals, note, sizeof(note));
+    if (!w)
+        w = load_lines(sp, row, &lines, note, sizeof(note), err);
+    if (w < 0)
+        return w;
+    if (w) { /* not sent: it stays as it is, saying what it waits for */
+        sp->c->waiting++;
+        return mark(sp, row, row->status, note, 0, NULL, NULL, err);
+    }
+    int ref_ix = sp->def->natural ? -1 : extref_index(sp);
+    const char *ref = ref_ix >= 0 ? reference(sp, row, ref_ix) : NULL;
+    for (int attempt = 0;; attempt++) {
+        int done, rc = check_unknown(sp, row, ref_ix, ref, &done, err);
+        if (rc || done)
+            return rc;
+        enum verdict v = V_STOP;
+        char why[300] = "";
+        if ((rc = send_once(sp, row, &lines, ref_ix, ref, &v, why, sizeof(why), err)))
+            return rc;
+        if (v != V_AGAIN && v != V_UNKNOWN)
+            return 0;
+        if ((rc = trouble(sp, row, v, attempt, why, err)) <= 0)
+            return rc;
+    }
+}
+
+/* ---- a set ---- */
+
+int es_push_set(struct es_push *p, enum es_set_id set, struct es_counts *c, struct es_err *err)
+{
+    struct set_push sp = {.p = p, .def = def_of(set), .m = es_map_get(set),
+                          .name = es_set_info(set)->name, .version = es_acu_version(p->acu),
+                          .c = c};
+    if (!sp.def || !sp.m)
+        return es_err_set(err, ES_EINVAL, "%s: erpsync does not push this set", sp.name);
+    es_map_plan_new(&sp.plan, sp.m, sp.version, p->cfg);
+    es_arena_init(&sp.a, 64 * 1024);
+    struct es_arena batch;
+    es_arena_init(&batch, 64 * 1024);
+    int64_t after = 0, now = es_now_ms();
+    int rc = 0;
+    long done = 0;
+    for (;;) {
+        struct es_push_row *rows;
+        int n = 0;
+        es_arena_reset(&batch);
+        if ((rc = es_store_push_rows(p->store, sp.m, now, after, BATCH, &batch, &rows, &n, err)) ||
+            !n)
+            break;
+        for (int i = 0; i < n && !rc; i++) {
+            after = rows[i].id;
+            if (es_acu_stopping())
+                rc = es_err_set(err, ES_ECONFLICT, "%s: stopped", sp.name);
+            else
+                rc = push_row(&sp, &rows[i], err);
+            if (p->progress)
+                p->progress(p->progress_ctx, sp.name, "push", ++done, 0);
+        }
+        if (rc)
+            break;
+    }
+    es_arena_dispose(&batch);
+    es_arena_dispose(&sp.a);
+    es_map_plan_free(sp.plan);
+    return rc;
+}
