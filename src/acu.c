@@ -140,6 +140,11 @@ int64_t es_acu_erp_now(const struct es_acu *a)
     return es_now_ms() + a->clock_offset;
 }
 
+int64_t es_acu_clock_skew(const struct es_acu *a)
+{
+    return a->clock_offset - 500; /* the middle of the Date header's second */
+}
+
 const struct es_acu_stats *es_acu_stats(const struct es_acu *a)
 {
     return &a->stats;

@@ -63,6 +63,7 @@ static parse_fn set_str, set_bool, set_int, set_duration, set_word, set_url, set
 
 static const char *const auth_words[] = {"cookie", "oauth", NULL};
 static const char *const customer_type_words[] = {"business", "residential", NULL};
+static const char *const primary_words[] = {"newest", "erp", "app", NULL};
 
 #define CFG(f) offsetof(struct es_config, f)
 /* clang-format off */
@@ -104,6 +105,7 @@ static const struct key keys[] = {
     KR(SEC_LIMITS, "retries", set_int, CFG(limits.retries), 0, 20),
     K(ANY_SET, "enabled", set_bool, offsetof(struct es_config_set, enabled)),
     K(ANY_SET, "direction", set_direction, offsetof(struct es_config_set, direction)),
+    KW(ANY_SET, "primary", offsetof(struct es_config_set, primary), primary_words),
     K(CUSTOMERS, "sync_sub_customers", set_bool, CFG(customers.sync_sub_customers)),
     K(CUSTOMERS, "skip_first_address_line", set_bool, CFG(customers.skip_first_address_line)),
     K(CUSTOMERS, "use_ship_to_address", set_bool, CFG(customers.use_ship_to_address)),
@@ -1026,11 +1028,14 @@ static const char sample[] =
     "\n"
     "; The record sets, one section each: enabled (true/false) and direction:\n"
     "; pull (ERP to application), push (application to ERP) or both, as far as\n"
-    "; the set allows.\n"
+    "; the set allows. primary decides when both sides changed a record since\n"
+    "; the last sync: newest (the later change wins, the ERP's clock skew taken\n"
+    "; into account), erp or app. Every decision is kept (erpsync conflicts).\n"
     "\n"
     "[customers]\n"
     "enabled = true\n"
     "direction = both\n"
+    "primary = newest\n"
     "; Sync sub-customers (child accounts) too.\n"
     "sync_sub_customers = true\n"
     "; Leave out the first address line.\n"
@@ -1043,22 +1048,27 @@ static const char sample[] =
     "[customer_locations]\n"
     "enabled = true\n"
     "direction = both\n"
+    "primary = newest\n"
     "\n"
     "[contacts]\n"
     "enabled = true\n"
     "direction = both\n"
+    "primary = newest\n"
     "\n"
     "[stock_items]\n"
     "enabled = true\n"
     "direction = both\n"
+    "primary = newest\n"
     "\n"
     "[services]\n"
     "enabled = true\n"
     "direction = both\n"
+    "primary = newest\n"
     "\n"
     "[vendors]\n"
     "enabled = true\n"
     "direction = both\n"
+    "primary = newest\n"
     "\n"
     "; pull only\n"
     "[price_classes]\n"
@@ -1078,20 +1088,24 @@ static const char sample[] =
     "[sales_orders]\n"
     "enabled = true\n"
     "direction = both\n"
+    "primary = newest\n"
     "\n"
     "[quotes]\n"
     "enabled = true\n"
     "direction = both\n"
+    "primary = newest\n"
     "\n"
     "[invoices]\n"
     "enabled = true\n"
     "direction = both\n"
+    "primary = newest\n"
     "; Push invoices with their integration date instead of the invoice date.\n"
     "use_integration_date = false\n"
     "\n"
     "[payments]\n"
     "enabled = true\n"
     "direction = both\n"
+    "primary = newest\n"
     "\n"
     "; pull only\n"
     "[shipments]\n"
@@ -1101,10 +1115,12 @@ static const char sample[] =
     "[service_orders]\n"
     "enabled = true\n"
     "direction = both\n"
+    "primary = newest\n"
     "\n"
     "[appointments]\n"
     "enabled = true\n"
     "direction = both\n"
+    "primary = newest\n"
     "\n"
     "; push only\n"
     "[purchase_orders]\n"

@@ -225,6 +225,39 @@ static void count(struct es_counts *c, enum es_outcome o)
     }
 }
 
+/* Both sides changed the record since the last sync: primary says who
+ * wins, or (newest) the later change, the ERP's time moved to our clock by
+ * the skew its Date headers show. The decision is kept with both versions. */
+static int decide(struct set_run *r, const struct es_record *rec, const struct es_held *h,
+                  struct es_err *err)
+{
+    enum es_primary prim = r->p->cfg->sets[r->m->set].primary;
+    int64_t skew = es_acu_clock_skew(r->p->acu), app_ms = 0;
+    struct es_iso t;
+    if (h->app_modified[0] && !es_iso_parse(&t, h->app_modified, strlen(h->app_modified)))
+        app_ms = es_iso_to_ms(&t);
+    char reason[300], erp_ours[40];
+    es_time_format_utc(erp_ours, sizeof(erp_ours), rec->modified_ms - skew);
+    int erp_wins;
+    if (prim != ES_PRIMARY_NEWEST) {
+        erp_wins = prim == ES_PRIMARY_ERP;
+        snprintf(reason, sizeof(reason), "primary = %s", erp_wins ? "erp" : "app");
+    } else if (!app_ms || !rec->erp_modified) {
+        erp_wins = 1;
+        snprintf(reason, sizeof(reason), "newest: a change time is missing; Acumatica's stands");
+    } else {
+        erp_wins = rec->modified_ms - skew >= app_ms;
+        snprintf(reason, sizeof(reason),
+                 "newest: Acumatica changed it at %s (%s on our clock, skew %+lld ms), the "
+                 "application at %s",
+                 rec->erp_modified, erp_ours, (long long)skew, h->app_modified);
+    }
+    r->c->conflicts++;
+    erp_wins ? r->c->updated++ : r->c->held++;
+    return es_store_resolve(r->p->store, r->m, h, rec, erp_wins, reason, rec->erp_modified,
+                            r->p->run_id, r->p->now_utc, err);
+}
+
 /* Map and store one record. A record that cannot be mapped is a failure
  * kept in es_failures; it does not stop the page. */
 static int put_record(struct set_run *r, struct es_arena *a, const cJSON *j, char *last,
@@ -246,7 +279,10 @@ static int put_record(struct set_run *r, struct es_arena *a, const cJSON *j, cha
                           r->m->entity, rec.erp_key, last);
     snprintf(last, cap, "%s", rec.erp_key);
     enum es_outcome o;
-    int rc = es_store_put(p->store, r->m, &rec, p->now_utc, r->likely_new, &o, err);
+    struct es_held held;
+    int rc = es_store_put(p->store, r->m, &rec, p->now_utc, r->likely_new, &o, &held, err);
+    if (!rc && o == ES_HELD)
+        return decide(r, &rec, &held, err);
     if (!rc)
         count(r->c, o);
     return rc;
@@ -465,7 +501,7 @@ static int put_rows(struct set_run *r, struct es_arena *a, const cJSON *rows, st
             rc = es_store_failure(p->store, p->run_id, r->name, rec.erp_key, e.msg, p->now_utc,
                                   err);
         } else if (!(rc = es_store_seen_add(p->store, rec.erp_key, err)) &&
-                   !(rc = es_store_put(p->store, r->m, &rec, p->now_utc, 0, &o, err))) {
+                   !(rc = es_store_put(p->store, r->m, &rec, p->now_utc, 0, &o, NULL, err))) {
             count(r->c, o);
         }
         if (rc)

@@ -192,7 +192,9 @@ static void build_table(struct table_sql *t, const struct es_mapping *m)
 {
     t->m = m;
     t->ncols = ncols(m->cols);
-    t->sel = es_xasprintf("SELECT id, erp_hash, sync_status FROM %s WHERE erp_key = ?1", m->table);
+    t->sel = es_xasprintf("SELECT id, erp_hash, sync_status, app_modified FROM %s WHERE"
+                          " erp_key = ?1",
+                          m->table);
     t->ins = build_insert(m->table, "erp_key, erp_id, erp_modified, erp_hash, synced_at", 5,
                           m->cols, " RETURNING id");
     t->ins_new = build_insert(m->table, "erp_key, erp_id, erp_modified, erp_hash, synced_at", 5,
@@ -480,6 +482,7 @@ struct existing {
     char id[24];
     char hash[24];
     char status[16];
+    char app_modified[40];
 };
 
 static int read_existing(void *ctx, int n, const char *const *v)
@@ -489,6 +492,7 @@ static int read_existing(void *ctx, int n, const char *const *v)
     snprintf(e->id, sizeof(e->id), "%s", n > 0 && v[0] ? v[0] : "");
     snprintf(e->hash, sizeof(e->hash), "%s", n > 1 && v[1] ? v[1] : "");
     snprintf(e->status, sizeof(e->status), "%s", n > 2 && v[2] ? v[2] : "");
+    snprintf(e->app_modified, sizeof(e->app_modified), "%s", n > 3 && v[3] ? v[3] : "");
     return 0;
 }
 
@@ -619,7 +623,8 @@ static int match_app_row(struct es_store *s, struct table_sql *t, const struct e
 }
 
 int es_store_put(struct es_store *s, const struct es_mapping *m, const struct es_record *r,
-                 const char *now_utc, int likely_new, enum es_outcome *out, struct es_err *err)
+                 const char *now_utc, int likely_new, enum es_outcome *out, struct es_held *held,
+                 struct es_err *err)
 {
     struct table_sql *t = table_of(s, m);
     char hash[24];
@@ -640,10 +645,15 @@ int es_store_put(struct es_store *s, const struct es_mapping *m, const struct es
         *out = ES_UNCHANGED;
         return 0;
     }
-    if (!strcmp(e.status, "pending")) {
-        /* The application changed this row and has not pushed it: the ERP's
-         * version waits for the conflict rules of the push. */
+    if (!strcmp(e.status, "pending") || !strcmp(e.status, "unknown")) {
+        /* The application changed this row too: the caller decides. */
         *out = ES_HELD;
+        /* unknown: the push looks the record up and adopts it; no decision */
+        if (held && !strcmp(e.status, "pending")) {
+            memcpy(held->id, e.id, sizeof(held->id));
+            memcpy(held->app_modified, e.app_modified, sizeof(held->app_modified));
+            return 0;
+        }
         const char *p[] = {e.id, "changed in Acumatica too: held until this row is pushed"};
         return run(s, t->hold, p, 2, err);
     }
@@ -996,5 +1006,81 @@ int es_store_app_rows(struct es_store *s, const char *table, long *out, struct e
     *out = v ? strtol(v, NULL, 10) : 0;
     free(v);
     free(sql);
+    return rc;
+}
+
+/* ---- conflicts ---- */
+
+static void version_json(struct es_buf *out, const struct es_col *cols, const char *const *vals)
+{
+    es_buf_add(out, "{", 1);
+    for (int i = 0; cols[i].name; i++) {
+        es_buf_addf(out, "%s\"%s\":", i ? "," : "", cols[i].name);
+        if (!vals[i]) {
+            es_buf_adds(out, "null");
+            continue;
+        }
+        es_buf_add(out, "\"", 1);
+        es_buf_add_json_escaped(out, vals[i], strlen(vals[i]));
+        es_buf_add(out, "\"", 1);
+    }
+    es_buf_add(out, "}", 1);
+}
+
+struct row_json {
+    const struct es_mapping *m;
+    struct es_buf *out;
+};
+
+static int read_row_json(void *ctx, int n, const char *const *v)
+{
+    struct row_json *r = ctx;
+    if (n >= ncols(r->m->cols))
+        version_json(r->out, r->m->cols, v);
+    return 0;
+}
+
+int es_store_resolve(struct es_store *s, const struct es_mapping *m, const struct es_held *held,
+                     const struct es_record *r, int erp_wins, const char *reason,
+                     const char *erp_time, int64_t run_id, const char *now_utc,
+                     struct es_err *err)
+{
+    struct es_buf sel, app, erp;
+    es_buf_init(&sel, 0);
+    es_buf_init(&app, 0);
+    es_buf_init(&erp, 0);
+    es_buf_adds(&sel, "SELECT ");
+    for (int i = 0; m->cols[i].name; i++)
+        es_buf_addf(&sel, "%s%s", i ? ", " : "", m->cols[i].name);
+    es_buf_addf(&sel, " FROM %s WHERE id = ?1", m->table);
+    const char *p[] = {held->id};
+    struct row_json rj = {m, &app};
+    int rc = s->ops->run_once(s->db, sel.data, p, 1, read_row_json, &rj, err);
+    version_json(&erp, m->cols, r->row.vals);
+    static const char ins[] =
+        "INSERT INTO es_conflicts(run_id, set_name, erp_key, row_id, winner, reason, erp_time,"
+        " app_time, erp_version, app_version, at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
+        " ?10, ?11)";
+    char run_s[24];
+    snprintf(run_s, sizeof(run_s), "%" PRId64, run_id);
+    const char *q[] = {run_s, m->table, r->erp_key, held->id, erp_wins ? "erp" : "app", reason,
+                       erp_time, held->app_modified[0] ? held->app_modified : NULL,
+                       erp.data, app.data, now_utc};
+    if (!rc)
+        rc = run(s, ins, q, 11, err);
+    char hash[24];
+    hash_text(hash, r->hash);
+    struct table_sql *t = table_of(s, m);
+    if (!rc && erp_wins)
+        rc = update_record(s, t, r, held->id, hash, now_utc, 0, err);
+    else if (!rc) {
+        char note[300];
+        snprintf(note, sizeof(note), "changed in Acumatica too; kept (%s), to be pushed", reason);
+        const char *h[] = {held->id, note};
+        rc = run(s, t->hold, h, 2, err);
+    }
+    es_buf_dispose(&sel);
+    es_buf_dispose(&app);
+    es_buf_dispose(&erp);
     return rc;
 }

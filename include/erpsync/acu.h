@@ -72,6 +72,8 @@ int es_acu_action(struct es_acu *a, const char *entity, const char *action,
  * behind the ERP's own clock, at most a second ahead. */
 int64_t es_acu_erp_now(const struct es_acu *a);
 const struct es_acu_stats *es_acu_stats(const struct es_acu *a);
+/* How far the ERP's clock is ahead of ours (ms; negative: behind). */
+int64_t es_acu_clock_skew(const struct es_acu *a);
 /* The endpoint version in use ("24.200.001"). */
 const char *es_acu_version(const struct es_acu *a);
 

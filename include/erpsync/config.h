@@ -13,6 +13,8 @@
 
 enum es_auth { ES_AUTH_COOKIE, ES_AUTH_OAUTH };
 enum es_customer_type { ES_CUSTOMER_BUSINESS, ES_CUSTOMER_RESIDENTIAL };
+/* Which side wins when both changed a record since the last sync. */
+enum es_primary { ES_PRIMARY_NEWEST, ES_PRIMARY_ERP, ES_PRIMARY_APP };
 
 struct es_config_acu {
     char *url;          /* site URL, "https://host/AcumaticaERP"; no trailing '/' */
@@ -54,6 +56,7 @@ struct es_config_limits {
 struct es_config_set {
     int enabled;   /* default 1 */
     int direction; /* ES_DIR_*, default the set's fallback */
+    enum es_primary primary; /* conflicts: newest (default), erp or app */
 };
 
 struct es_config_customers {

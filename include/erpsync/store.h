@@ -39,11 +39,29 @@ enum es_outcome {
     ES_HELD, /* the application changed the row and has not pushed it: kept, noted */
 };
 
+/* A record the application changed too (pending, or pushed without an
+ * answer): the caller decides (es_store_resolve). */
+struct es_held {
+    char id[24];
+    char app_modified[40]; /* "" when unknown */
+};
+
 /* Insert or update one record and replace its detail rows. now_utc is the
  * run's time (ISO UTC) for synced_at. likely_new: the caller expects an
- * insert (an initial load): it is tried first, saving a lookup. */
+ * insert (an initial load): it is tried first, saving a lookup. When the
+ * row is the application's changed one, nothing is written: ES_HELD, and
+ * held (when given) says which row; without held the row gets a note. */
 int es_store_put(struct es_store *s, const struct es_mapping *m, const struct es_record *r,
-                 const char *now_utc, int likely_new, enum es_outcome *out, struct es_err *err);
+                 const char *now_utc, int likely_new, enum es_outcome *out, struct es_held *held,
+                 struct es_err *err);
+
+/* A conflict decided: recorded in es_conflicts with both versions, the
+ * times compared and the reason; when the ERP wins its record replaces the
+ * row (synced), when the application wins the row stays to be pushed. */
+int es_store_resolve(struct es_store *s, const struct es_mapping *m, const struct es_held *held,
+                     const struct es_record *r, int erp_wins, const char *reason,
+                     const char *erp_time, int64_t run_id, const char *now_utc,
+                     struct es_err *err);
 
 /* Reconciliation: the keys the ERP listed are collected, then every row of
  * the set not among them (and, for documents, dated on or after

@@ -147,6 +147,8 @@ static const struct diag_case diag_cases[] = {
     {ACU_OK "[Sync]\n", {"6: unknown section [Sync]"}},
     {ACU_OK "[]\n", {"6: unknown section []"}},
     {ACU_OK "[sync]\ncolour = red\n", {"7: unknown key 'colour' in [sync]"}},
+    {ACU_OK "[customers]\nprimary = oldest\n",
+     {"7: primary: 'oldest' is not one of: newest, erp, app"}},
     {ACU_OK "[shipments]\nuse_integration_date = true\n",
      {"7: unknown key 'use_integration_date' in [shipments]"}},
     {ACU_OK "[sync]\npage_size = 10\npage_size = 20\n",
@@ -452,6 +454,10 @@ struct value_case {
 #define ACU_BUT_PASSWORD "[acumatica]\nurl = http://erp\ntenant = C\nusername = u\n"
 
 static const struct value_case value_cases[] = {
+    /* conflicts: which side wins */
+    VI(ACU_OK "[customers]\nprimary = erp\n", sets[ES_SET_CUSTOMERS].primary, ES_PRIMARY_ERP),
+    VI(ACU_OK "[stock_items]\nprimary = APP\n", sets[ES_SET_STOCK_ITEMS].primary, ES_PRIMARY_APP),
+    VI(ACU_OK, sets[ES_SET_VENDORS].primary, ES_PRIMARY_NEWEST),
     /* what ACU_OK gives */
     VS(ACU_OK, acu.url, "http://127.0.0.1:8080"),
     VS(ACU_OK, acu.tenant, "Company"),

@@ -100,7 +100,7 @@ static void put(struct es_store *s, struct es_record *r, int likely_new, enum es
     enum es_outcome o;
     struct es_err err = {0};
     if (es_store_put(s, es_map_get(ES_SET_CUSTOMERS), r, "2024-05-06T00:00:00.000Z", likely_new,
-                     &o, &err))
+                     &o, NULL, &err))
         fail_msg("%s", err.msg);
     assert_int_equal(o, want);
 }
