@@ -253,7 +253,7 @@ static int decide(struct set_run *r, const struct es_record *rec, const struct e
                  rec->erp_modified, erp_ours, (long long)skew, h->app_modified);
     }
     r->c->conflicts++;
-    erp_wins ? r->c->updated++ : r->c->held++;
+    erp_wins ? (r->c->updated++, r->c->erp_won++) : r->c->held++;
     return es_store_resolve(r->p->store, r->m, h, rec, erp_wins, reason, rec->erp_modified,
                             r->p->run_id, r->p->now_utc, err);
 }

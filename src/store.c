@@ -957,6 +957,55 @@ int es_store_push_mark(struct es_store *s, const struct es_mapping *m, int64_t i
     return rc;
 }
 
+static int count_row(void *ctx, int n, const char *const *v)
+{
+    (void)n;
+    (void)v;
+    ++*(long *)ctx;
+    return 0;
+}
+
+/* "col = ?1 OR ..." for every column a user may name a row by. */
+static void key_match(struct es_buf *b, const struct es_mapping *m)
+{
+    es_buf_adds(b, "(erp_key = ?1");
+    int k = m->key0_fixed ? 1 : 0;
+    if (m->nkeys == 1 || m->key0_fixed)
+        es_buf_addf(b, " OR %s = ?1", m->key_cols[k]);
+    for (const char *const *c = m->extref_cols; c && *c; c++)
+        es_buf_addf(b, " OR %s = ?1", *c);
+    es_buf_adds(b, " OR CAST(id AS TEXT) = ?2)");
+}
+
+int es_store_mark_pending(struct es_store *s, const struct es_mapping *m, const char *key,
+                          int failed_only, const char *now_utc, long *changed,
+                          struct es_err *err)
+{
+    struct es_buf b;
+    es_buf_init(&b, 0);
+    es_buf_addf(&b,
+                "UPDATE %s SET sync_status = 'pending', last_error = NULL, next_attempt_ms = NULL,"
+                " app_modified = %s WHERE %s",
+                m->table, failed_only ? "app_modified" : "?3",
+                failed_only ? "sync_status = 'failed'"
+                            : "sync_status IN ('synced', 'failed', 'pending')");
+    if (key) {
+        es_buf_adds(&b, " AND ");
+        key_match(&b, m);
+    }
+    es_buf_adds(&b, " RETURNING id");
+    char idv[260] = "";
+    if (key && !strncmp(key, "id:", 3))
+        snprintf(idv, sizeof(idv), "%s", key + 3);
+    const char *p[] = {key ? key : "", idv, now_utc};
+    long n = 0;
+    int np = !key ? 0 : failed_only ? 2 : 3;
+    int rc = s->ops->run_once(s->db, b.data, p, np, count_row, &n, err);
+    es_buf_dispose(&b);
+    *changed = n;
+    return rc;
+}
+
 int es_store_adopt(struct es_store *s, const struct es_mapping *m, int64_t id,
                    const struct es_record *r, const char *now_utc, struct es_err *err)
 {

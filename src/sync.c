@@ -210,6 +210,7 @@ static void add(struct es_counts *t, const struct es_counts *c)
     t->unchanged += c->unchanged, t->deleted += c->deleted, t->failed += c->failed;
     t->held += c->held, t->requests += c->requests, t->pushed += c->pushed;
     t->push_failed += c->push_failed, t->waiting += c->waiting, t->conflicts += c->conflicts;
+    t->erp_won += c->erp_won;
 }
 
 static void print_line(FILE *out, const char *name, const struct es_counts *c)
@@ -236,6 +237,11 @@ void es_sync_print(FILE *out, const struct es_sync_result *res)
         add(&t, &res->sets[i]);
     }
     print_line(out, "total", &t);
+    if (t.conflicts)
+        fprintf(out,
+                "%ld conflict%s: Acumatica's version won %ld, the application's %ld;"
+                " `erpsync conflicts` shows each with the reason\n",
+                t.conflicts, t.conflicts == 1 ? "" : "s", t.erp_won, t.conflicts - t.erp_won);
     if (res->message[0])
         fprintf(out, "%s\n", res->message);
 }

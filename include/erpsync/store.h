@@ -103,6 +103,15 @@ int es_store_push_mark(struct es_store *s, const struct es_mapping *m, int64_t i
                        const char *status, const char *note, long attempts,
                        int64_t next_attempt_ms, const char *set_col, const char *set_value,
                        const char *now_utc, struct es_err *err);
+/* Mark rows to be pushed again. key names one row: its ERP key
+ * ("SO|000041"), its key or order number, its external reference, or
+ * "id:N"; NULL (failed_only only) every failed row. failed_only: just
+ * failed rows, their change time kept (erpsync retry); else synced, failed
+ * or pending rows, changed now (erpsync export). A row whose push has an
+ * unknown outcome is never marked: it is looked up first. changed: rows. */
+int es_store_mark_pending(struct es_store *s, const struct es_mapping *m, const char *key,
+                          int failed_only, const char *now_utc, long *changed,
+                          struct es_err *err);
 /* The application's row id is the ERP's record r: its key, id, values and
  * details are written, status synced. */
 int es_store_adopt(struct es_store *s, const struct es_mapping *m, int64_t id,
@@ -147,6 +156,7 @@ struct es_counts {
     long push_failed; /* refused by Acumatica (the row says why) */
     long waiting;     /* pushes waiting: a dependency, or a retry after trouble */
     long conflicts;   /* both sides changed: decided, and recorded */
+    long erp_won;     /* of them, decided for Acumatica's version */
 };
 
 int es_store_run_start(struct es_store *s, const char *mode, const char *now_utc, int64_t *id,

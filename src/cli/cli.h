@@ -16,10 +16,18 @@ int cmd_config(struct cli *c, int argc, char **argv);
 int cmd_sync(struct cli *c, int argc, char **argv);
 int cmd_runs(struct cli *c, int argc, char **argv);
 int cmd_status(struct cli *c, int argc, char **argv);
+int cmd_export(struct cli *c, int argc, char **argv);
+int cmd_failed(struct cli *c, int argc, char **argv);
+int cmd_retry(struct cli *c, int argc, char **argv);
+int cmd_conflicts(struct cli *c, int argc, char **argv);
 
 /* Load the config, printing every problem; 0 (dispose it later) or the
  * exit status 2 (nothing to dispose). */
 int cli_load_config(struct cli *c, struct es_config *out);
+/* Load the config and open its store: 0, or the exit status (2 bad
+ * config, 1 the store cannot be opened) with nothing to dispose. */
+struct es_store;
+int cli_open_store(struct cli *c, struct es_config *cfg, struct es_store **s);
 /* Is argv[i] "-h" or "--help"? */
 int cli_wants_help(int argc, char **argv);
 

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "erpsync/store.h"
 #include "erpsync/sync.h"
 
 int cli_load_config(struct cli *c, struct es_config *out)
@@ -21,6 +22,19 @@ int cli_load_config(struct cli *c, struct es_config *out)
     if (rc)
         es_config_dispose(out); /* the defaults a failed load leaves */
     return rc ? ES_EXIT_USAGE : 0;
+}
+
+int cli_open_store(struct cli *c, struct es_config *cfg, struct es_store **s)
+{
+    if (cli_load_config(c, cfg))
+        return ES_EXIT_USAGE;
+    struct es_err err = {0};
+    if (es_store_open(s, cfg->store.url, &err)) {
+        fprintf(stderr, "erpsync: %s\n", err.msg);
+        es_config_dispose(cfg);
+        return ES_EXIT_FAILED;
+    }
+    return 0;
 }
 
 static const char init_help[] =

@@ -22,19 +22,6 @@ static const char status_help[] =
     "in the store), whether a window is being read (a run to resume), the\n"
     "last full pull and reconciliation, and the rows by sync status.\n";
 
-static int open_store(struct cli *c, struct es_config *cfg, struct es_store **s)
-{
-    if (cli_load_config(c, cfg))
-        return ES_EXIT_USAGE;
-    struct es_err err = {0};
-    if (es_store_open(s, cfg->store.url, &err)) {
-        fprintf(stderr, "erpsync: %s\n", err.msg);
-        es_config_dispose(cfg);
-        return ES_EXIT_FAILED;
-    }
-    return 0;
-}
-
 static const char *v(const char *s)
 {
     return s ? s : "";
@@ -93,7 +80,7 @@ int cmd_runs(struct cli *c, int argc, char **argv)
     }
     struct es_config cfg;
     struct es_store *s;
-    int rc = open_store(c, &cfg, &s);
+    int rc = cli_open_store(c, &cfg, &s);
     if (rc)
         return rc;
     static const char sql[] = "SELECT id, started_at, mode, status, duration_ms, requests,"
@@ -163,7 +150,7 @@ int cmd_status(struct cli *c, int argc, char **argv)
     }
     struct es_config cfg;
     struct es_store *s;
-    int rc = open_store(c, &cfg, &s);
+    int rc = cli_open_store(c, &cfg, &s);
     if (rc)
         return rc;
     for (int i = 0; i < ES_NSETS; i++)

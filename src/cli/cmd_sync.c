@@ -30,7 +30,7 @@ static const char help[] =
     "\n"
     "Sets: customers customer_locations contacts stock_items services vendors\n"
     "      price_classes prices projects sales_orders quotes invoices payments\n"
-    "      shipments service_orders appointments\n"
+    "      shipments service_orders appointments purchase_orders (push only)\n"
     "\n"
     "Exit status: 0 everything synced, 1 some records or sets failed (the\n"
     "summary says which and why; `erpsync runs` keeps it), 2 bad usage or\n"

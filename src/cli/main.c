@@ -14,9 +14,14 @@ static const char usage[] =
     "Commands:\n"
     "  init              write a commented sample configuration (erpsync.ini)\n"
     "  config check      check the configuration; every problem as FILE:LINE\n"
-    "  sync              pull what changed in Acumatica into the store, once\n"
+    "  sync              pull what changed in Acumatica, push what the application\n"
+    "                    marked pending, once\n"
     "  runs              list the last runs and their counts\n"
-    "  status            per record set: watermark, last run, rows\n"
+    "  status            per record set: watermark, last run, rows by status\n"
+    "  export SET KEY... mark application rows to be pushed\n"
+    "  failed [SET]      records Acumatica refused, with its reasons\n"
+    "  retry [SET [KEY...]]  mark failed records to be pushed again\n"
+    "  conflicts [SET]   decisions taken when both sides changed a record\n"
     "\n"
     "Options:\n"
     "  -c FILE           the configuration (default erpsync.ini)\n"
@@ -35,7 +40,8 @@ static const struct {
     int (*fn)(struct cli *, int, char **);
 } commands[] = {
     {"init", cmd_init}, {"config", cmd_config}, {"sync", cmd_sync},
-    {"runs", cmd_runs}, {"status", cmd_status},
+    {"runs", cmd_runs}, {"status", cmd_status}, {"export", cmd_export},
+    {"failed", cmd_failed}, {"retry", cmd_retry}, {"conflicts", cmd_conflicts},
 };
 
 int cli_wants_help(int argc, char **argv)
