@@ -1,6 +1,7 @@
 /* The Acumatica client: sessions, pacing, retries. */
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,11 +19,15 @@
 #define BACKOFF_BASE_MS 500
 #define BACKOFF_CAP_MS 30000
 
-struct es_acu {
-    const struct es_config *cfg;
-    struct es_http *http;
-    char base[640];         /* <url>/entity/<endpoint>/<version>/ */
+/* One session, shared by a client and its forks (one per thread): the
+ * fields under mu; signing in, refreshing and signing out also hold
+ * auth_mu, so one thread does it while the others wait or go on. */
+struct acu_shared {
+    pthread_mutex_t mu, auth_mu;
+    struct es_http_share *share; /* the session's cookies */
+    int refs;
     int signed_in;
+    unsigned gen;           /* sessions opened: a 401 on an older one is stale */
     char *access_token;     /* OAuth */
     char *refresh_token;    /* OAuth */
     int64_t token_expires;  /* local ms */
@@ -30,6 +35,17 @@ struct es_acu {
     int64_t next_slot;      /* pacing: the earliest start of the next request */
     struct es_acu_stats stats;
 };
+
+struct es_acu {
+    const struct es_config *cfg;
+    struct es_http *http;   /* this thread's connection */
+    char base[640];         /* <url>/entity/<endpoint>/<version>/ */
+    struct acu_shared *sh;
+    int owner;              /* signs out when freed */
+};
+
+#define LOCK(a) pthread_mutex_lock(&(a)->sh->mu)
+#define UNLOCK(a) pthread_mutex_unlock(&(a)->sh->mu)
 
 static volatile sig_atomic_t stop_flag;
 
@@ -75,8 +91,10 @@ static int pace(struct es_acu *a)
     if (rpm <= 0)
         return 0;
     int64_t now = mono_ms();
-    int64_t start = a->next_slot > now ? a->next_slot : now;
-    a->next_slot = start + (60000 + rpm - 1) / rpm;
+    LOCK(a);
+    int64_t start = a->sh->next_slot > now ? a->sh->next_slot : now;
+    a->sh->next_slot = start + (60000 + rpm - 1) / rpm;
+    UNLOCK(a);
     return start > now ? wait_ms(start - now) : 0;
 }
 
@@ -95,15 +113,16 @@ static int64_t backoff_ms(int attempt, long retry_after_s)
 
 /* ---- set-up ---- */
 
-int es_acu_new(struct es_acu **out, const struct es_config *cfg, struct es_err *err)
+static int client_new(struct es_acu **out, const struct es_config *cfg, struct acu_shared *sh,
+                      struct es_err *err)
 {
-    if (sodium_init() < 0)
-        return es_err_set(err, ES_EINVAL, "libsodium cannot start");
     struct es_acu *a = es_xcalloc(1, sizeof(*a));
     a->cfg = cfg;
+    a->sh = sh;
     struct es_http_opts o = {.timeout_ms = cfg->acu.timeout_ms,
                              .verify_tls = cfg->acu.verify_tls,
-                             .ca_file = cfg->acu.ca_file};
+                             .ca_file = cfg->acu.ca_file,
+                             .share = sh->share};
     int rc = es_http_new(&a->http, &o, err);
     if (rc) {
         free(a);
@@ -115,39 +134,92 @@ int es_acu_new(struct es_acu **out, const struct es_config *cfg, struct es_err *
     return 0;
 }
 
-static void forget_tokens(struct es_acu *a)
+int es_acu_new(struct es_acu **out, const struct es_config *cfg, struct es_err *err)
 {
-    if (a->access_token)
-        es_free_secret(a->access_token, strlen(a->access_token));
-    if (a->refresh_token)
-        es_free_secret(a->refresh_token, strlen(a->refresh_token));
-    a->access_token = a->refresh_token = NULL;
+    if (sodium_init() < 0)
+        return es_err_set(err, ES_EINVAL, "libsodium cannot start");
+    struct acu_shared *sh = es_xcalloc(1, sizeof(*sh));
+    int rc = es_http_share_new(&sh->share, err);
+    if (rc) {
+        free(sh);
+        return rc;
+    }
+    pthread_mutex_init(&sh->mu, NULL);
+    pthread_mutex_init(&sh->auth_mu, NULL);
+    sh->refs = 1;
+    struct es_acu *a = NULL;
+    if ((rc = client_new(&a, cfg, sh, err))) {
+        es_http_share_free(sh->share);
+        free(sh);
+        return rc;
+    }
+    a->owner = 1;
+    *out = a;
+    return 0;
+}
+
+int es_acu_fork(struct es_acu *parent, struct es_acu **out, struct es_err *err)
+{
+    int rc = client_new(out, parent->cfg, parent->sh, err);
+    if (!rc) {
+        LOCK(parent);
+        parent->sh->refs++;
+        UNLOCK(parent);
+    }
+    return rc;
+}
+
+static void forget_tokens(struct acu_shared *sh)
+{
+    if (sh->access_token)
+        es_free_secret(sh->access_token, strlen(sh->access_token));
+    if (sh->refresh_token)
+        es_free_secret(sh->refresh_token, strlen(sh->refresh_token));
+    sh->access_token = sh->refresh_token = NULL;
 }
 
 void es_acu_free(struct es_acu *a)
 {
     if (!a)
         return;
-    if (a->signed_in)
+    if (a->owner && es_acu_signed_in(a))
         es_acu_signout(a, NULL);
-    forget_tokens(a);
     es_http_free(a->http);
+    struct acu_shared *sh = a->sh;
+    LOCK(a);
+    int last = --sh->refs == 0;
+    UNLOCK(a);
     free(a);
+    if (!last)
+        return;
+    forget_tokens(sh);
+    es_http_share_free(sh->share);
+    pthread_mutex_destroy(&sh->mu);
+    pthread_mutex_destroy(&sh->auth_mu);
+    free(sh);
+}
+
+static int64_t clock_offset(const struct es_acu *a)
+{
+    LOCK(a);
+    int64_t o = a->sh->clock_offset;
+    UNLOCK(a);
+    return o;
 }
 
 int64_t es_acu_erp_now(const struct es_acu *a)
 {
-    return es_now_ms() + a->clock_offset;
+    return es_now_ms() + clock_offset(a);
 }
 
 int64_t es_acu_clock_skew(const struct es_acu *a)
 {
-    return a->clock_offset - 500; /* the middle of the Date header's second */
+    return clock_offset(a) - 500; /* the middle of the Date header's second */
 }
 
 const struct es_acu_stats *es_acu_stats(const struct es_acu *a)
 {
-    return &a->stats;
+    return &a->sh->stats;
 }
 
 const char *es_acu_version(const struct es_acu *a)
@@ -157,7 +229,10 @@ const char *es_acu_version(const struct es_acu *a)
 
 int es_acu_signed_in(const struct es_acu *a)
 {
-    return a->signed_in;
+    LOCK(a);
+    int s = a->sh->signed_in;
+    UNLOCK(a);
+    return s;
 }
 
 /* ---- one HTTP exchange ---- */
@@ -168,15 +243,19 @@ static int send_once(struct es_acu *a, struct es_http_resp *out, const char *met
 {
     if (pace(a))
         return es_err_set(err, ES_ECONFLICT, "%s %s: stopped", method, url);
-    a->stats.requests++;
+    LOCK(a);
+    a->sh->stats.requests++;
+    UNLOCK(a);
     int rc = es_http_request(a->http, out, method, url, hdrs, body, body ? strlen(body) : 0,
                              fresh, err);
+    LOCK(a);
     /* Date has whole seconds: the ERP's clock is at most 999 ms past it.
      * Erring late is safe (the next window overlaps); early would not be. */
     if (!rc && out->date_ms)
-        a->clock_offset = out->date_ms + 999 - es_now_ms();
+        a->sh->clock_offset = out->date_ms + 999 - es_now_ms();
     if (!rc && out->status == 429)
-        a->stats.declined++;
+        a->sh->stats.declined++;
+    UNLOCK(a);
     return rc;
 }
 
@@ -245,7 +324,9 @@ static int send_retrying(struct es_acu *a, struct es_http_resp *out, const char 
                 es_err_set(err, rc, "%s", e.msg);
             return rc;
         }
-        a->stats.retries++;
+        LOCK(a);
+        a->sh->stats.retries++;
+        UNLOCK(a);
         if (wait_ms(backoff_ms(attempt, rc ? -1 : out->retry_after_s)))
             return es_err_set(err, ES_ECONFLICT, "%s %s: stopped", method, url);
     }
@@ -293,7 +374,7 @@ static int token_request(struct es_acu *a, struct es_http_resp *r, int refresh,
     form_add(&f, "client_id", c->client_id);
     form_add(&f, "client_secret", c->client_secret);
     if (refresh) {
-        form_add(&f, "refresh_token", a->refresh_token);
+        form_add(&f, "refresh_token", a->sh->refresh_token); /* auth_mu is held */
     } else {
         form_add(&f, "username", c->username);
         form_add(&f, "password", c->password);
@@ -319,11 +400,13 @@ static int take_tokens(struct es_acu *a, const struct es_http_resp *r, struct es
     if (!at) {
         rc = es_err_set(err, ES_EREMOTE, "sign-in: the token answer has no access_token");
     } else {
-        forget_tokens(a);
-        a->access_token = es_xstrdup(at);
-        a->refresh_token = rt ? es_xstrdup(rt) : NULL;
         long secs = cJSON_IsNumber(exp) && exp->valuedouble > 0 ? (long)exp->valuedouble : 3600;
-        a->token_expires = mono_ms() + secs * 1000L;
+        LOCK(a);
+        forget_tokens(a->sh);
+        a->sh->access_token = es_xstrdup(at);
+        a->sh->refresh_token = rt ? es_xstrdup(rt) : NULL;
+        a->sh->token_expires = mono_ms() + secs * 1000L;
+        UNLOCK(a);
     }
     if (j && at)
         sodium_memzero((void *)at, strlen(at));
@@ -368,7 +451,8 @@ static int signin_once(struct es_acu *a, struct es_http_resp *r, int refresh, st
     return oauth ? take_tokens(a, r, err) : 0;
 }
 
-int es_acu_signin(struct es_acu *a, struct es_err *err)
+/* auth_mu is held. */
+static int signin_locked(struct es_acu *a, struct es_err *err)
 {
     struct es_http_resp r;
     es_http_resp_init(&r);
@@ -382,62 +466,141 @@ int es_acu_signin(struct es_acu *a, struct es_err *err)
                 es_err_set(err, rc, "%s", e.msg);
             break;
         }
-        a->stats.retries++;
+        LOCK(a);
+        a->sh->stats.retries++;
+        UNLOCK(a);
         if (wait_ms(backoff_ms(attempt + 2, r.retry_after_s))) {
             rc = es_err_set(err, ES_ECONFLICT, "sign-in: stopped");
             break;
         }
     }
     if (!rc) {
-        a->signed_in = 1;
-        a->stats.signins++;
+        LOCK(a);
+        a->sh->signed_in = 1;
+        a->sh->gen++;
+        a->sh->stats.signins++;
+        UNLOCK(a);
     }
     es_http_resp_dispose(&r);
     return rc;
 }
 
+int es_acu_signin(struct es_acu *a, struct es_err *err)
+{
+    pthread_mutex_lock(&a->sh->auth_mu);
+    int rc = signin_locked(a, err);
+    pthread_mutex_unlock(&a->sh->auth_mu);
+    return rc;
+}
+
+/* Signed in, by this thread or another one meanwhile. */
+static int ensure_session(struct es_acu *a, struct es_err *err)
+{
+    pthread_mutex_lock(&a->sh->auth_mu);
+    int rc = es_acu_signed_in(a) ? 0 : signin_locked(a, err);
+    pthread_mutex_unlock(&a->sh->auth_mu);
+    return rc;
+}
+
+/* The session that gen named ended on the server (a 401): forgotten,
+ * unless another thread has opened a new one already. */
+static void session_lost(struct es_acu *a, unsigned gen)
+{
+    pthread_mutex_lock(&a->sh->auth_mu);
+    LOCK(a);
+    if (a->sh->gen == gen) {
+        a->sh->signed_in = 0;
+        forget_tokens(a->sh);
+    }
+    UNLOCK(a);
+    pthread_mutex_unlock(&a->sh->auth_mu);
+}
+
+/* "Authorization: Bearer ..." into auth, or 0 without a token. */
+static int bearer(struct es_acu *a, char *auth, size_t cap)
+{
+    LOCK(a);
+    int has = a->sh->access_token != NULL;
+    if (has)
+        snprintf(auth, cap, "Authorization: Bearer %s", a->sh->access_token);
+    UNLOCK(a);
+    return has;
+}
+
+static int signout_locked(struct es_acu *a, struct es_err *err);
+
 int es_acu_signout(struct es_acu *a, struct es_err *err)
 {
-    if (!a->signed_in)
+    pthread_mutex_lock(&a->sh->auth_mu);
+    int rc = signout_locked(a, err);
+    pthread_mutex_unlock(&a->sh->auth_mu);
+    return rc;
+}
+
+static int signout_locked(struct es_acu *a, struct es_err *err)
+{
+    if (!es_acu_signed_in(a))
         return 0;
     char url[700], auth[1200];
     snprintf(url, sizeof(url), "%s/entity/auth/logout", a->cfg->acu.url);
     const char *hdrs[3] = {"Accept: application/json", NULL, NULL};
-    if (a->access_token) {
-        snprintf(auth, sizeof(auth), "Authorization: Bearer %s", a->access_token);
+    if (bearer(a, auth, sizeof(auth)))
         hdrs[1] = auth;
-    }
     struct es_http_resp r;
     es_http_resp_init(&r);
     /* An empty body: libcurl sends Content-Length: 0, which IIS requires. */
-    a->stats.requests++;
+    LOCK(a);
+    a->sh->stats.requests++;
+    UNLOCK(a);
     int rc = es_http_request(a->http, &r, "POST", url, hdrs, "", 0, 0, err);
     if (!rc && r.status / 100 != 2)
         rc = es_err_set(err, ES_EREMOTE, "sign-out: HTTP %ld", r.status);
     sodium_memzero(auth, sizeof(auth));
     es_http_resp_dispose(&r);
-    a->signed_in = 0;
-    forget_tokens(a);
+    LOCK(a);
+    a->sh->signed_in = 0;
+    forget_tokens(a->sh);
+    UNLOCK(a);
     es_http_clear_cookies(a->http);
     return rc;
 }
 
 /* OAuth: a token about to expire is refreshed (or a new grant taken). */
-static int keep_token_fresh(struct es_acu *a, struct es_err *err)
+static int token_due(struct es_acu *a)
 {
-    if (!a->access_token || mono_ms() < a->token_expires - REFRESH_MARGIN_MS)
+    LOCK(a);
+    int due = a->sh->access_token && mono_ms() >= a->sh->token_expires - REFRESH_MARGIN_MS;
+    UNLOCK(a);
+    return due;
+}
+
+static int refresh_locked(struct es_acu *a, struct es_err *err)
+{
+    if (!token_due(a)) /* another thread did it */
         return 0;
     struct es_http_resp r;
     es_http_resp_init(&r);
-    int rc = a->refresh_token ? signin_once(a, &r, 1, err) : ES_EAUTH;
+    int rc = a->sh->refresh_token ? signin_once(a, &r, 1, err) : ES_EAUTH;
     es_http_resp_dispose(&r);
-    if (!rc) {
-        a->stats.refreshes++;
-        return 0;
+    LOCK(a);
+    if (!rc)
+        a->sh->stats.refreshes++;
+    else { /* the grant is gone: start a new one */
+        a->sh->signed_in = 0;
+        forget_tokens(a->sh);
     }
-    a->signed_in = 0; /* the grant is gone: start a new one */
-    forget_tokens(a);
-    return es_acu_signin(a, err);
+    UNLOCK(a);
+    return rc ? signin_locked(a, err) : 0;
+}
+
+static int keep_token_fresh(struct es_acu *a, struct es_err *err)
+{
+    if (!token_due(a))
+        return 0;
+    pthread_mutex_lock(&a->sh->auth_mu);
+    int rc = refresh_locked(a, err);
+    pthread_mutex_unlock(&a->sh->auth_mu);
+    return rc;
 }
 
 /* ---- requests to the endpoint ---- */
@@ -482,16 +645,15 @@ int es_acu_call_h(struct es_acu *a, struct es_http_resp *out, const char *method
     }
     int rc = 0;
     for (int relogin = 0; relogin < 2; relogin++) {
-        if (!a->signed_in && (rc = es_acu_signin(a, err)))
+        if ((rc = ensure_session(a, err)) || (rc = keep_token_fresh(a, err)))
             return rc;
-        if ((rc = keep_token_fresh(a, err)))
-            return rc;
+        LOCK(a);
+        unsigned gen = a->sh->gen;
+        UNLOCK(a);
         const char *hdrs[12] = {"Accept: application/json", "Content-Type: application/json"};
         int nh = 2;
-        if (a->access_token) {
-            snprintf(auth, sizeof(auth), "Authorization: Bearer %s", a->access_token);
+        if (bearer(a, auth, sizeof(auth)))
             hdrs[nh++] = auth;
-        }
         for (int i = 0; headers && headers[i] && nh < 11; i++)
             hdrs[nh++] = headers[i];
         hdrs[nh] = NULL;
@@ -501,8 +663,7 @@ int es_acu_call_h(struct es_acu *a, struct es_http_resp *out, const char *method
             return rc;
         if (out->status != 401)
             break;
-        a->signed_in = 0; /* the session ended on the server: sign in again, once */
-        forget_tokens(a);
+        session_lost(a, gen); /* the session ended on the server: sign in again, once */
     }
     if (out->status / 100 == 2)
         return 0;

@@ -1,5 +1,6 @@
 /* HTTP client connection over libcurl. */
 #include <curl/curl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,52 @@ struct es_http {
     struct es_http_opts opts;
     char errbuf[CURL_ERROR_SIZE];
 };
+
+/* Cookies shared by the handles of one session (libcurl's share interface,
+ * locked for the threads). */
+struct es_http_share {
+    CURLSH *sh;
+    pthread_mutex_t mu;
+};
+
+static void share_lock(CURL *c, curl_lock_data d, curl_lock_access a, void *ud)
+{
+    (void)c, (void)d, (void)a;
+    pthread_mutex_lock(&((struct es_http_share *)ud)->mu);
+}
+
+static void share_unlock(CURL *c, curl_lock_data d, void *ud)
+{
+    (void)c, (void)d;
+    pthread_mutex_unlock(&((struct es_http_share *)ud)->mu);
+}
+
+int es_http_share_new(struct es_http_share **out, struct es_err *err)
+{
+    struct es_http_share *s = es_xcalloc(1, sizeof(*s));
+    s->sh = curl_share_init();
+    if (!s->sh) {
+        free(s);
+        return es_err_set(err, ES_ENET, "http: cannot create a libcurl share");
+    }
+    pthread_mutex_init(&s->mu, NULL);
+    curl_share_setopt(s->sh, CURLSHOPT_LOCKFUNC, share_lock);
+    curl_share_setopt(s->sh, CURLSHOPT_UNLOCKFUNC, share_unlock);
+    curl_share_setopt(s->sh, CURLSHOPT_USERDATA, s);
+    curl_share_setopt(s->sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_COOKIE);
+    curl_share_setopt(s->sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+    *out = s;
+    return 0;
+}
+
+void es_http_share_free(struct es_http_share *s)
+{
+    if (!s)
+        return;
+    curl_share_cleanup(s->sh);
+    pthread_mutex_destroy(&s->mu);
+    free(s);
+}
 
 void es_http_global_init(void)
 {
@@ -44,6 +91,8 @@ int es_http_new(struct es_http **out, const struct es_http_opts *opts, struct es
         return es_err_set(err, ES_ENET, "http: cannot create a libcurl handle");
     }
     CURL *c = h->curl;
+    if (h->opts.share)
+        curl_easy_setopt(c, CURLOPT_SHARE, h->opts.share->sh);
     curl_easy_setopt(c, CURLOPT_COOKIEFILE, ""); /* the in-memory cookie engine */
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, h->errbuf);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);

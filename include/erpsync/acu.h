@@ -4,8 +4,9 @@
  * minute; retries what may be retried (429, transport failures, 502-504,
  * 500s that are not Acumatica business errors) with exponential backoff,
  * jitter and Retry-After; signs in again once on a 401. Tracks the ERP's
- * clock from the Date headers it sends. Single-threaded: one client per
- * thread. */
+ * clock from the Date headers it sends. A client is used by one thread;
+ * its forks (one per further thread) share its session, pacing, clock and
+ * counts. */
 #ifndef ERPSYNC_ACU_H
 #define ERPSYNC_ACU_H
 
@@ -33,7 +34,12 @@ enum {
 /* Set up from the config (nothing is sent yet). The config must outlive
  * the client. */
 int es_acu_new(struct es_acu **out, const struct es_config *cfg, struct es_err *err);
-/* Sign out when signed in, then free. Accepts NULL. */
+/* Another client on the same session, for another thread: its own
+ * connection; sign-in, tokens, cookies, pacing, clock and counts shared.
+ * Free forks before their parent's last use ends; the parent signs out. */
+int es_acu_fork(struct es_acu *parent, struct es_acu **out, struct es_err *err);
+/* Sign out when signed in (the first client, not a fork), then free.
+ * Accepts NULL. */
 void es_acu_free(struct es_acu *a);
 
 /* Open the session. ES_EAUTH: credentials or tenant refused; ES_ELIMIT:

@@ -13,6 +13,12 @@
 #include "erpsync/err.h"
 
 struct es_http;
+/* What handles of one session share: the cookie jar (and DNS cache),
+ * locked, so handles on different threads use one signed-in session. */
+struct es_http_share;
+int es_http_share_new(struct es_http_share **out, struct es_err *err);
+/* After every handle using it is freed. */
+void es_http_share_free(struct es_http_share *s);
 
 struct es_http_opts {
     long timeout_ms;    /* whole request; 0: 60 s */
@@ -20,6 +26,7 @@ struct es_http_opts {
     int verify_tls;     /* verify the peer and host (keep 1) */
     const char *ca_file; /* NULL: the system's */
     size_t max_body;    /* largest answer accepted; 0: 256 MiB */
+    struct es_http_share *share; /* NULL: cookies of its own */
 };
 
 struct es_http_resp {
