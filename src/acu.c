@@ -42,6 +42,7 @@ struct es_acu {
     char base[640];         /* <url>/entity/<endpoint>/<version>/ */
     struct acu_shared *sh;
     int owner;              /* signs out when freed */
+    long sent;              /* requests this client sent */
 };
 
 #define LOCK(a) pthread_mutex_lock(&(a)->sh->mu)
@@ -222,6 +223,11 @@ const struct es_acu_stats *es_acu_stats(const struct es_acu *a)
     return &a->sh->stats;
 }
 
+long es_acu_sent(const struct es_acu *a)
+{
+    return a->sent;
+}
+
 const char *es_acu_version(const struct es_acu *a)
 {
     return a->cfg->acu.version;
@@ -246,6 +252,7 @@ static int send_once(struct es_acu *a, struct es_http_resp *out, const char *met
     LOCK(a);
     a->sh->stats.requests++;
     UNLOCK(a);
+    a->sent++;
     int rc = es_http_request(a->http, out, method, url, hdrs, body, body ? strlen(body) : 0,
                              fresh, err);
     LOCK(a);

@@ -1,6 +1,7 @@
 /* Push: application rows to Acumatica, exactly once. */
 #include <cjson/cJSON.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include "erpsync/buf.h"
 #include "erpsync/http.h"
 #include "erpsync/map.h"
+#include "erpsync/mem.h"
 #include "erpsync/push.h"
 #include "erpsync/timeutil.h"
 
@@ -123,6 +125,8 @@ int es_push_supported(enum es_set_id set)
 
 struct set_push {
     struct es_push *p;
+    struct es_acu *acu;     /* this worker's client */
+    pthread_mutex_t *store_mu; /* several workers: the store is theirs in turn */
     const struct push_def *def;
     const struct es_mapping *m;
     const char *name, *version;
@@ -130,6 +134,28 @@ struct set_push {
     struct es_counts *c;
     struct es_arena a; /* per row */
 };
+
+static void store_lock(struct set_push *sp)
+{
+    if (sp->store_mu)
+        pthread_mutex_lock(sp->store_mu);
+}
+
+static void store_unlock(struct set_push *sp)
+{
+    if (sp->store_mu)
+        pthread_mutex_unlock(sp->store_mu);
+}
+
+/* es_store_find, with the store to itself. */
+static int find(struct set_push *sp, const char *table, const char *col, const char *value,
+                struct es_store_found *f)
+{
+    store_lock(sp);
+    int rc = es_store_find(sp->p->store, table, col, value, f, NULL);
+    store_unlock(sp);
+    return rc;
+}
 
 static int col_index(const struct es_col *cols, const char *name)
 {
@@ -235,7 +261,7 @@ static int dep_waits(struct set_push *sp, const struct dep *d, const char *value
     for (int k = 0; k < d->nsets; k++) {
         const char *table = es_set_info(d->sets[k])->name;
         struct es_store_found f;
-        if (es_store_find(sp->p->store, table, d->target_col, value, &f, NULL) || !f.found ||
+        if (find(sp, table, d->target_col, value, &f) || !f.found ||
             f.erp_key[0])
             continue;
         snprintf(note, cap, "waits for %s '%s' (%s%s%s)", table, value, f.status,
@@ -265,7 +291,7 @@ static int applied_invoice(struct set_push *sp, struct es_row *line, const struc
     if (link < 0 || !line->vals[link])
         return 0;
     struct es_store_found f;
-    if (es_store_find(sp->p->store, "invoices", "id", line->vals[link], &f, NULL) || !f.found) {
+    if (find(sp, "invoices", "id", line->vals[link], &f) || !f.found) {
         snprintf(note, cap, "applied to invoice row %s, which does not exist", line->vals[link]);
         return 1;
     }
@@ -292,8 +318,10 @@ static int load_lines(struct set_push *sp, const struct es_push_row *row, struct
     out->n = 0;
     if (!sp->def->line_cols || !sp->m->details || !sp->m->details[0].array)
         return 0;
+    store_lock(sp);
     int rc = es_store_detail_rows(sp->p->store, sp->m, 0, row->id, &sp->a, &out->rows, &out->n,
                                   err);
+    store_unlock(sp);
     const struct es_col *cols = sp->m->details[0].cols;
     for (int i = 0; !rc && i < out->n; i++) {
         if (applied_invoice(sp, &out->rows[i], cols, note, cap) ||
@@ -474,7 +502,7 @@ static enum verdict judge(int rc, const struct es_http_resp *r)
 
 static long count_requests(struct set_push *sp, long before)
 {
-    long now = es_acu_stats(sp->p->acu)->requests;
+    long now = es_acu_sent(sp->acu);
     sp->c->requests += now - before;
     return now;
 }
@@ -496,10 +524,10 @@ static int send_body(struct set_push *sp, const cJSON *body, int create,
     const char *create_only[] = {"If-None-Match: *", NULL};
     const char *update_only[] = {"If-Match: *", NULL};
     const char *const *hdrs = !create ? update_only : sp->def->natural ? create_only : NULL;
-    long before = es_acu_stats(sp->p->acu)->requests;
+    long before = es_acu_sent(sp->acu);
     /* Never sent twice by the transport: a fresh connection, no retries
      * but for declines (429), which Acumatica did not process. */
-    int rc = es_acu_call_h(sp->p->acu, resp, "PUT", path.data, text, ES_ACU_FRESH, hdrs, err);
+    int rc = es_acu_call_h(sp->acu, resp, "PUT", path.data, text, ES_ACU_FRESH, hdrs, err);
     count_requests(sp, before);
     cJSON_free(text);
     es_buf_dispose(&path);
@@ -536,8 +564,8 @@ static int release(struct set_push *sp, struct es_record *rec, char *note, size_
     char ent[80];
     snprintf(ent, sizeof(ent), "{\"id\":\"%s\"}", rec->erp_id);
     struct es_err e = {0};
-    long before = es_acu_stats(sp->p->acu)->requests;
-    int rc = es_acu_action(sp->p->acu, sp->m->entity, sp->def->release, ent, &e);
+    long before = es_acu_sent(sp->acu);
+    int rc = es_acu_action(sp->acu, sp->m->entity, sp->def->release, ent, &e);
     count_requests(sp, before);
     if (rc == ES_EREMOTE) {
         snprintf(note, cap, "in Acumatica as %s, but %s failed: %s", rec->erp_key,
@@ -554,8 +582,8 @@ static int release(struct set_push *sp, struct es_record *rec, char *note, size_
     es_http_resp_init(&r);
     char by_id[600];
     snprintf(by_id, sizeof(by_id), "%s/%s%s", sp->m->entity, rec->erp_id, strchr(path.data, '?'));
-    before = es_acu_stats(sp->p->acu)->requests;
-    rc = es_acu_call(sp->p->acu, &r, "GET", by_id, NULL, ES_ACU_IDEMPOTENT, err);
+    before = es_acu_sent(sp->acu);
+    rc = es_acu_call(sp->acu, &r, "GET", by_id, NULL, ES_ACU_IDEMPOTENT, err);
     count_requests(sp, before);
     if (!rc)
         rc = answer_record(sp, r.body.data, r.body.len, rec, err);
@@ -603,9 +631,9 @@ static int look_up(struct set_push *sp, const struct es_push_row *row, int ref_i
     }
     struct es_http_resp r;
     es_http_resp_init(&r);
-    long before = es_acu_stats(sp->p->acu)->requests;
+    long before = es_acu_sent(sp->acu);
     struct es_err e = {0};
-    int rc = es_acu_call(sp->p->acu, &r, "GET", path.data, NULL, ES_ACU_IDEMPOTENT, &e);
+    int rc = es_acu_call(sp->acu, &r, "GET", path.data, NULL, ES_ACU_IDEMPOTENT, &e);
     count_requests(sp, before);
     int found = 0;
     if (!rc) {
@@ -632,8 +660,11 @@ static int mark(struct set_push *sp, const struct es_push_row *row, const char *
                 const char *note, int64_t next, const char *col, const char *value,
                 struct es_err *err)
 {
-    return es_store_push_mark(sp->p->store, sp->m, row->id, status, note, row->attempts, next,
-                              col, value, sp->p->now_utc, err);
+    store_lock(sp);
+    int rc = es_store_push_mark(sp->p->store, sp->m, row->id, status, note, row->attempts, next,
+                                col, value, sp->p->now_utc, err);
+    store_unlock(sp);
+    return rc;
 }
 
 /* The row is the ERP's record: written back, synced. */
@@ -645,18 +676,20 @@ static int adopt(struct set_push *sp, const struct es_push_row *row, struct es_r
     if (rc < 0)
         return rc;
     struct es_store *s = sp->p->store;
-    if ((rc = es_store_begin(s, err)))
-        return rc;
-    rc = es_store_adopt(s, sp->m, row->id, rec, sp->p->now_utc, err);
-    if (!rc && note[0]) /* in Acumatica, but its release failed: say so */
-        rc = es_store_push_mark(s, sp->m, row->id, "failed", note, row->attempts, 0, NULL, NULL,
-                                sp->p->now_utc, err);
-    if (!rc)
-        rc = es_store_commit(s, err);
-    if (rc) {
-        es_store_rollback(s);
-        return rc;
+    store_lock(sp);
+    if (!(rc = es_store_begin(s, err))) {
+        rc = es_store_adopt(s, sp->m, row->id, rec, sp->p->now_utc, err);
+        if (!rc && note[0]) /* in Acumatica, but its release failed: say so */
+            rc = es_store_push_mark(s, sp->m, row->id, "failed", note, row->attempts, 0, NULL,
+                                    NULL, sp->p->now_utc, err);
+        if (!rc)
+            rc = es_store_commit(s, err);
+        if (rc)
+            es_store_rollback(s);
     }
+    store_unlock(sp);
+    if (rc)
+        return rc;
     note[0] ? sp->c->push_failed++ : sp->c->pushed++;
     return 0;
 }
@@ -780,41 +813,130 @@ static int push_row(struct set_push *sp, struct es_push_row *row, struct es_err 
 
 /* ---- a set ---- */
 
+/* The rows of a batch, shared by the workers: each takes the next. */
+struct queue {
+    pthread_mutex_t mu;
+    pthread_mutex_t store_mu;
+    struct es_push_row *rows;
+    int n, next;
+    long done;
+    int rc;
+    struct es_err err;
+};
+
+struct worker {
+    struct set_push sp;
+    struct es_counts c;
+    struct queue *q;
+    pthread_t thread;
+};
+
+static void *work(void *arg)
+{
+    struct worker *w = arg;
+    struct queue *q = w->q;
+    for (;;) {
+        pthread_mutex_lock(&q->mu);
+        int i = q->rc ? q->n : q->next++;
+        pthread_mutex_unlock(&q->mu);
+        if (i >= q->n)
+            break;
+        struct es_err e = {0};
+        int rc = es_acu_stopping() ? es_err_set(&e, ES_ECONFLICT, "%s: stopped", w->sp.name)
+                                   : push_row(&w->sp, &q->rows[i], &e);
+        pthread_mutex_lock(&q->mu);
+        if (rc && !q->rc) {
+            q->rc = rc;
+            q->err = e;
+        }
+        long done = ++q->done;
+        pthread_mutex_unlock(&q->mu);
+        struct es_push *p = w->sp.p;
+        if (p->progress) {
+            store_lock(&w->sp); /* the callback is not the workers' */
+            p->progress(p->progress_ctx, w->sp.name, "push", done, 0);
+            store_unlock(&w->sp);
+        }
+    }
+    return NULL;
+}
+
+/* One batch: the first worker on this thread, the others on their own. */
+static void run_batch(struct worker *ws, int nw)
+{
+    int started = 1;
+    for (int i = 1; i < nw; i++, started++)
+        if (pthread_create(&ws[i].thread, NULL, work, &ws[i]))
+            break; /* fewer threads: the work still gets done */
+    work(&ws[0]);
+    for (int i = 1; i < started; i++)
+        pthread_join(ws[i].thread, NULL);
+}
+
+/* Workers: as many as concurrent_requests allows (each with a client of
+ * the one session), never more than the rows justify. */
+static int workers_new(struct es_push *p, enum es_set_id set, struct queue *q,
+                       struct worker **out, int *nw, struct es_err *err)
+{
+    int n = p->cfg->limits.concurrent_requests > 0 ? p->cfg->limits.concurrent_requests : 1;
+    struct worker *ws = es_xcalloc((size_t)n, sizeof(*ws));
+    int rc = 0, made = 0;
+    for (; made < n && !rc; made++) {
+        struct set_push *sp = &ws[made].sp;
+        *sp = (struct set_push){.p = p, .def = def_of(set), .m = es_map_get(set),
+                                .name = es_set_info(set)->name, .version = es_acu_version(p->acu),
+                                .c = &ws[made].c, .acu = p->acu,
+                                .store_mu = n > 1 ? &q->store_mu : NULL};
+        ws[made].q = q;
+        if (made && (rc = es_acu_fork(p->acu, &sp->acu, err)))
+            break;
+        es_map_plan_new(&sp->plan, sp->m, sp->version, p->cfg);
+        es_arena_init(&sp->a, 64 * 1024);
+    }
+    *out = ws;
+    *nw = made;
+    return rc;
+}
+
+static void workers_free(struct worker *ws, int nw, struct es_counts *c)
+{
+    for (int i = 0; i < nw; i++) {
+        struct es_counts *w = &ws[i].c;
+        c->pushed += w->pushed, c->push_failed += w->push_failed, c->waiting += w->waiting;
+        c->requests += w->requests;
+        if (i)
+            es_acu_free(ws[i].sp.acu);
+        es_arena_dispose(&ws[i].sp.a);
+        es_map_plan_free(ws[i].sp.plan);
+    }
+    free(ws);
+}
+
 int es_push_set(struct es_push *p, enum es_set_id set, struct es_counts *c, struct es_err *err)
 {
-    struct set_push sp = {.p = p, .def = def_of(set), .m = es_map_get(set),
-                          .name = es_set_info(set)->name, .version = es_acu_version(p->acu),
-                          .c = c};
-    if (!sp.def || !sp.m)
-        return es_err_set(err, ES_EINVAL, "%s: erpsync does not push this set", sp.name);
-    es_map_plan_new(&sp.plan, sp.m, sp.version, p->cfg);
-    es_arena_init(&sp.a, 64 * 1024);
+    if (!def_of(set) || !es_map_get(set))
+        return es_err_set(err, ES_EINVAL, "%s: erpsync does not push this set",
+                          es_set_info(set)->name);
+    struct queue q = {.mu = PTHREAD_MUTEX_INITIALIZER, .store_mu = PTHREAD_MUTEX_INITIALIZER};
+    struct worker *ws;
+    int nw;
+    int rc = workers_new(p, set, &q, &ws, &nw, err);
     struct es_arena batch;
     es_arena_init(&batch, 64 * 1024);
     int64_t after = 0, now = es_now_ms();
-    int rc = 0;
-    long done = 0;
-    for (;;) {
-        struct es_push_row *rows;
-        int n = 0;
+    while (!rc) {
         es_arena_reset(&batch);
-        if ((rc = es_store_push_rows(p->store, sp.m, now, after, BATCH, &batch, &rows, &n, err)) ||
-            !n)
+        q.n = q.next = 0;
+        if ((rc = es_store_push_rows(p->store, ws[0].sp.m, now, after, BATCH * nw, &batch, &q.rows,
+                                     &q.n, err)) ||
+            !q.n)
             break;
-        for (int i = 0; i < n && !rc; i++) {
-            after = rows[i].id;
-            if (es_acu_stopping())
-                rc = es_err_set(err, ES_ECONFLICT, "%s: stopped", sp.name);
-            else
-                rc = push_row(&sp, &rows[i], err);
-            if (p->progress)
-                p->progress(p->progress_ctx, sp.name, "push", ++done, 0);
-        }
-        if (rc)
-            break;
+        after = q.rows[q.n - 1].id;
+        run_batch(ws, nw);
+        if ((rc = q.rc))
+            es_err_set(err, q.rc, "%s", q.err.msg);
     }
     es_arena_dispose(&batch);
-    es_arena_dispose(&sp.a);
-    es_map_plan_free(sp.plan);
+    workers_free(ws, nw, c);
     return rc;
 }

@@ -77,7 +77,10 @@ int es_acu_action(struct es_acu *a, const char *entity, const char *action,
 /* The ERP's clock now (UTC ms), from the Date headers of its answers: never
  * behind the ERP's own clock, at most a second ahead. */
 int64_t es_acu_erp_now(const struct es_acu *a);
+/* The session's counts (the client's and its forks'). */
 const struct es_acu_stats *es_acu_stats(const struct es_acu *a);
+/* Requests this client (not its forks) has sent. */
+long es_acu_sent(const struct es_acu *a);
 /* How far the ERP's clock is ahead of ours (ms; negative: behind). */
 int64_t es_acu_clock_skew(const struct es_acu *a);
 /* The endpoint version in use ("24.200.001"). */
