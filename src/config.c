@@ -111,6 +111,7 @@ static const struct key keys[] = {
     K(CUSTOMERS, "use_ship_to_address", set_bool, CFG(customers.use_ship_to_address)),
     KW(CUSTOMERS, "new_customer_type", CFG(customers.new_customer_type), customer_type_words),
     K(INVOICES, "use_integration_date", set_bool, CFG(invoices.use_integration_date)),
+    K(INVOICES, "release", set_bool, CFG(invoices.release)),
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
@@ -884,6 +885,7 @@ void es_config_defaults(struct es_config *out)
     }
     out->customers.sync_sub_customers = 1;
     out->customers.new_customer_type = ES_CUSTOMER_BUSINESS;
+    out->invoices.release = 1;
 }
 
 void es_config_dispose(struct es_config *c)
@@ -1101,6 +1103,10 @@ static const char sample[] =
     "primary = newest\n"
     "; Push invoices with their integration date instead of the invoice date.\n"
     "use_integration_date = false\n"
+    "; Release the invoices erpsync creates (payments can only be applied to\n"
+    "; released invoices); false leaves them as the ERP makes them (on hold or\n"
+    "; balanced), for review there.\n"
+    "release = true\n"
     "\n"
     "[payments]\n"
     "enabled = true\n"

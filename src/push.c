@@ -90,8 +90,8 @@ static const struct push_def defs[] = {
      ON_CUSTOMER, ON_ITEM, NULL, 0},
     {ES_SET_INVOICES, "IN", "Invoice",
      L("customer_id", "date", "due_date", "customer_order", "external_ref", "description", "hold"),
-     L("inventory_id", "description", "uom", "qty", "unit_price"), ON_CUSTOMER, ON_ITEM, NULL,
-     0},
+     L("inventory_id", "description", "uom", "qty", "unit_price"), ON_CUSTOMER, ON_ITEM,
+     "ReleaseSalesInvoice", 0},
     {ES_SET_PAYMENTS, "PM", "Payment",
      L("customer_id", "application_date", "payment_method", "payment_ref", "payment_amount",
        "currency_id", "description", "external_ref"),
@@ -385,6 +385,14 @@ static void put_lines(struct set_push *sp, cJSON *body, const struct lines *line
     }
 }
 
+/* The action that follows a create, or NULL. */
+static const char *release_action(const struct set_push *sp)
+{
+    if (sp->def->set == ES_SET_INVOICES && !sp->p->cfg->invoices.release)
+        return NULL;
+    return sp->def->release;
+}
+
 /* What the options and the set add. */
 static void put_extras(struct set_push *sp, cJSON *body, int create)
 {
@@ -394,7 +402,7 @@ static void put_extras(struct set_push *sp, cJSON *body, int create)
         put_path(body, "ResidentialDelivery", cJSON_CreateBool(1));
     if (sp->def->set == ES_SET_INVOICES && cfg->invoices.use_integration_date)
         put_text(body, "Date", sp->p->now_utc);
-    if (sp->def->release) /* released right after: not on hold */
+    if (release_action(sp)) /* released right after: not on hold */
         put_path(body, "Hold", cJSON_CreateBool(0));
 }
 
@@ -558,18 +566,19 @@ static int release(struct set_push *sp, struct es_record *rec, char *note, size_
                    struct es_err *err)
 {
     const char *st = record_status(sp, rec);
-    if (!sp->def->release || !strcmp(st, "Open") || !strcmp(st, "Closed") ||
+    const char *action = release_action(sp);
+    if (!action || !strcmp(st, "Open") || !strcmp(st, "Closed") ||
         !strcmp(st, "Released") || !rec->erp_id)
         return 0;
     char ent[80];
     snprintf(ent, sizeof(ent), "{\"id\":\"%s\"}", rec->erp_id);
     struct es_err e = {0};
     long before = es_acu_sent(sp->acu);
-    int rc = es_acu_action(sp->acu, sp->m->entity, sp->def->release, ent, &e);
+    int rc = es_acu_action(sp->acu, sp->m->entity, action, ent, &e);
     count_requests(sp, before);
     if (rc == ES_EREMOTE) {
         snprintf(note, cap, "in Acumatica as %s, but %s failed: %s", rec->erp_key,
-                 sp->def->release, e.msg);
+                 action, e.msg);
         return 1;
     }
     if (rc)

@@ -68,6 +68,7 @@ struct es_config_customers {
 
 struct es_config_invoices {
     int use_integration_date; /* default 0 */
+    int release;              /* release pushed invoices; default 1 */
 };
 
 struct es_config {

@@ -132,6 +132,7 @@ static void assert_defaults(const struct es_config *c)
     assert_int_equal(c->customers.use_ship_to_address, 0);
     assert_int_equal(c->customers.new_customer_type, ES_CUSTOMER_BUSINESS);
     assert_int_equal(c->invoices.use_integration_date, 0);
+    assert_int_equal(c->invoices.release, 1);
 }
 
 /* ---- INI text to diags ---- */

@@ -1,0 +1,641 @@
+/* The push (erpsync sync --push) against acusim: application rows marked
+ * pending reach Acumatica once, with their reference; refusals keep
+ * Acumatica's reasons; dependencies wait; ambiguous outcomes are looked up
+ * before anything is sent again (drop-after-commit, 500s, timeouts, kill
+ * -9); conflicts are decided and recorded; the licence's concurrency is
+ * used and never exceeded. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "erpsync/timeutil.h"
+#include "pull_check.h"
+
+/* ---- the application's side: plain SQL on the store ---- */
+
+static sqlite3 *app_db(const char *dir)
+{
+    char path[600];
+    snprintf(path, sizeof(path), "%s/erpsync.db", dir);
+    sqlite3 *db = NULL;
+    if (sqlite3_open(path, &db) != SQLITE_OK)
+        fail_msg("cannot open %s", path);
+    sqlite3_busy_timeout(db, 10000);
+    return db;
+}
+
+/* Run SQL as the application would; returns the last inserted row id. */
+static long app_sql(const char *dir, const char *fmt, ...)
+{
+    char sql[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(sql, sizeof(sql), fmt, ap);
+    va_end(ap);
+    sqlite3 *db = app_db(dir);
+    char *msg = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+        fail_msg("%s: %s", sql, msg);
+    long id = (long)sqlite3_last_insert_rowid(db);
+    sqlite3_close(db);
+    return id;
+}
+
+/* The first column of the first row as text (static buffer), "" for none. */
+static const char *app_text(const char *dir, const char *fmt, ...)
+{
+    static char out[4096];
+    char sql[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(sql, sizeof(sql), fmt, ap);
+    va_end(ap);
+    sqlite3 *db = app_db(dir);
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+    out[0] = '\0';
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+        snprintf(out, sizeof(out), "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return out;
+}
+
+/* A new sales order (or quote) of the application with one line. */
+static long app_order(const char *dir, const char *table, const char *customer, const char *item,
+                      int qty)
+{
+    long id = app_sql(dir,
+                      "INSERT INTO %s(sync_status, customer_id, description) VALUES('pending',"
+                      " '%s', 'web order')",
+                      table, customer);
+    app_sql(dir,
+            "INSERT INTO %s(parent_id, inventory_id, order_qty, unit_price) VALUES(%ld, '%s', %d,"
+            " 12.5)",
+            !strcmp(table, "quotes") ? "quote_lines" : "sales_order_lines", id, item, qty);
+    return id;
+}
+
+static int run_erpsync(struct pc_scene *s, struct it_run *r, const char *a1, const char *a2,
+                       const char *a3)
+{
+    const char *args[] = {a1, a2, a3, NULL};
+    it_erpsync(r, s->dir, args, 300);
+    return r->status;
+}
+
+/* `erpsync sync --quiet` plus arguments; its output is kept in out. */
+static int sync_run(struct pc_scene *s, const char *a2, const char *a3, struct it_run *out)
+{
+    const char *args[] = {"sync", "--quiet", a2, a3, NULL};
+    it_erpsync(out, s->dir, args, 300);
+    return out->status;
+}
+
+static void sync_ok(struct pc_scene *s, const char *a2, const char *a3)
+{
+    struct it_run r;
+    if (sync_run(s, a2, a3, &r))
+        fail_msg("exit %d:\n%s", r.status, r.out);
+    it_run_free(&r);
+}
+
+/* The record acusim holds at this path (parsed; free with cJSON_Delete). */
+static cJSON *erp_get(struct pc_scene *s, const char *fmt, ...)
+{
+    char path[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(path, sizeof(path), fmt, ap);
+    va_end(ap);
+    struct it_resp r;
+    it_get(&s->cl, path, &r);
+    if (r.status != 200)
+        fail_msg("GET %s: %ld %s", path, r.status, r.body);
+    cJSON *j = r.json;
+    r.json = NULL;
+    it_resp_free(&r);
+    return j;
+}
+
+/* How many documents of the entity carry each application reference
+ * starting with prefix: asserts every one is there exactly once, and
+ * returns how many there are. */
+static long refs_exactly_once(struct pc_scene *s, const char *entity, const char *field,
+                              const char *prefix)
+{
+    char path[256];
+    snprintf(path, sizeof(path), "extref/%s?field=%s", entity, field);
+    struct it_resp r;
+    it_control(&s->cl, "GET", path, NULL, &r);
+    assert_int_equal(r.status, 200);
+    long n = 0;
+    const cJSON *c;
+    cJSON_ArrayForEach(c, cJSON_GetObjectItem(r.json, "counts"))
+    {
+        if (strncmp(c->string, prefix, strlen(prefix)))
+            continue;
+        if (c->valuedouble != 1)
+            fail_msg("%s %s = %s: %g documents", entity, field, c->string, c->valuedouble);
+        n++;
+    }
+    it_resp_free(&r);
+    return n;
+}
+
+static void start(struct pc_scene *s, const char *const *sim_args, const char *extra)
+{
+    pc_scene_start(s, sim_args, extra);
+    sync_ok(s, "--pull", NULL); /* the initial load: what the application starts from */
+}
+
+/* ---- scenarios ---- */
+
+/* A customer and orders created in the application reach Acumatica with
+ * their lines; keys, ids and times come back; a refusal keeps Acumatica's
+ * reason with its field path, stays failed until retried, and a second
+ * run sends nothing again. */
+static void customer_and_orders_are_pushed(void **state)
+{
+    (void)state;
+    struct pc_scene s;
+    const char *args[] = {"--dataset", "tiny", NULL};
+    start(&s, args, NULL);
+    const char *item = "BLN00005";
+    long cust = app_sql(s.dir,
+                        "INSERT INTO customers(sync_status, customer_id, name, customer_class,"
+                        " email, city, country) VALUES('pending', 'WEB0001', 'Web Buyer',"
+                        " 'DEFAULT', 'buyer@example.com', 'Boston', 'US')");
+    long good = app_order(s.dir, "sales_orders", "WEB0001", item, 3);
+    long bad = app_order(s.dir, "sales_orders", "C000000002", "NO-SUCH-ITEM", 1);
+    long quote = app_order(s.dir, "quotes", "C000000003", item, 5);
+    struct it_run r;
+    assert_int_equal(sync_run(&s, "--push", NULL, &r), 1); /* one record failed */
+    assert_non_null(strstr(r.out, "some records"));
+    it_run_free(&r);
+
+    assert_string_equal(app_text(s.dir, "SELECT sync_status || erp_key FROM customers WHERE"
+                                        " id = %ld", cust),
+                        "syncedWEB0001");
+    assert_true(strlen(app_text(s.dir, "SELECT erp_id FROM customers WHERE id = %ld", cust)) > 30);
+    assert_true(*app_text(s.dir, "SELECT erp_modified FROM customers WHERE id = %ld", cust));
+    cJSON *c = erp_get(&s, "Customer/WEB0001");
+    assert_string_equal(it_str(c, "CustomerName"), "Web Buyer");
+    cJSON_Delete(c);
+
+    char key[64];
+    snprintf(key, sizeof(key), "%s",
+             app_text(s.dir, "SELECT erp_key FROM sales_orders WHERE id = %ld AND"
+                             " sync_status = 'synced'", good));
+    assert_true(!strncmp(key, "SO|", 3));
+    cJSON *o = erp_get(&s, "SalesOrder/SO/%s?$expand=Details", key + 3);
+    char ref[32];
+    snprintf(ref, sizeof(ref), "ES-SO-%ld", good);
+    assert_string_equal(it_str(o, "CustomerOrder"), ref);
+    assert_string_equal(it_str(o, "CustomerID"), "WEB0001");
+    const cJSON *lines = cJSON_GetObjectItem(o, "Details");
+    assert_int_equal(cJSON_GetArraySize(lines), 1);
+    assert_string_equal(it_str(cJSON_GetArrayItem(lines, 0), "InventoryID"), item);
+    assert_true(it_num(cJSON_GetArrayItem(lines, 0), "OrderQty") == 3);
+    cJSON_Delete(o);
+    assert_string_equal(app_text(s.dir, "SELECT customer_order FROM sales_orders WHERE id = %ld",
+                                 good),
+                        ref);
+    assert_string_equal(app_text(s.dir, "SELECT order_type FROM quotes WHERE id = %ld", quote),
+                        "QT");
+    assert_string_equal(app_text(s.dir, "SELECT sync_status FROM quotes WHERE id = %ld", quote),
+                        "synced");
+
+    /* The refusal: Acumatica's words, the field path, one attempt. */
+    assert_string_equal(app_text(s.dir, "SELECT sync_status || ' ' || attempts FROM sales_orders"
+                                        " WHERE id = %ld", bad),
+                        "failed 1");
+    const char *note = app_text(s.dir, "SELECT last_error FROM sales_orders WHERE id = %ld", bad);
+    assert_non_null(strstr(note, "Details[0].InventoryID"));
+    assert_non_null(strstr(note, "cannot be found"));
+    assert_int_equal(run_erpsync(&s, &r, "failed", NULL, NULL), 0);
+    assert_non_null(strstr(r.out, "Details[0].InventoryID"));
+    it_run_free(&r);
+
+    /* Failed stays failed: a run sends nothing, creates nothing twice. */
+    sync_ok(&s, "--push", NULL);
+    assert_int_equal(pc_last_run(s.dir, "sales_orders", "requests"), 0);
+    assert_int_equal(refs_exactly_once(&s, "SalesOrder", "CustomerOrder", "ES-SO-"), 1);
+
+    /* The application fixes the line; retry marks it again. */
+    app_sql(s.dir, "UPDATE sales_order_lines SET inventory_id = '%s' WHERE parent_id = %ld", item,
+            bad);
+    char idkey[32];
+    snprintf(idkey, sizeof(idkey), "id:%ld", bad);
+    assert_int_equal(run_erpsync(&s, &r, "retry", "sales_orders", idkey), 0);
+    it_run_free(&r);
+    sync_ok(&s, "--push", NULL);
+    assert_string_equal(app_text(s.dir, "SELECT sync_status FROM sales_orders WHERE id = %ld",
+                                 bad),
+                        "synced");
+    assert_int_equal(refs_exactly_once(&s, "SalesOrder", "CustomerOrder", "ES-SO-"), 2);
+    assert_int_equal(run_erpsync(&s, &r, "failed", NULL, NULL), 0);
+    assert_non_null(strstr(r.out, "no failed records"));
+    it_run_free(&r);
+    pc_scene_stop(&s);
+}
+
+/* Records wait for what they depend on: an order whose customer Acumatica
+ * refused waits with a note naming it; a new item and the order using it
+ * go in one run, the item first; a payment applied to an application
+ * invoice goes after the invoice and is released. */
+static void dependencies_wait_and_payments_are_released(void **state)
+{
+    (void)state;
+    struct pc_scene s;
+    const char *args[] = {"--dataset", "tiny", "--action-ms", "200", NULL};
+    start(&s, args, NULL);
+    long cust = app_sql(s.dir, "INSERT INTO customers(sync_status, customer_id, name)"
+                               " VALUES('pending', 'WEB0002', '')");
+    long waiting = app_order(s.dir, "sales_orders", "WEB0002", "BLN00005", 1);
+    long item = app_sql(s.dir, "INSERT INTO stock_items(sync_status, inventory_id, description,"
+                               " item_class, base_uom, default_price) VALUES('pending', 'NEWITEM1',"
+                               " 'New item', 'STOCKITEM', 'EA', 9.5)");
+    long uses = app_order(s.dir, "sales_orders", "C000000001", "NEWITEM1", 2);
+    long inv = app_sql(s.dir, "INSERT INTO invoices(sync_status, customer_id, description)"
+                              " VALUES('pending', 'C000000001', 'web invoice')");
+    app_sql(s.dir, "INSERT INTO invoice_lines(parent_id, inventory_id, qty, unit_price)"
+                   " VALUES(%ld, 'BLN00005', 2, 50)",
+            inv);
+    long pay = app_sql(s.dir, "INSERT INTO payments(sync_status, customer_id, payment_method,"
+                              " payment_amount, description) VALUES('pending', 'C000000001',"
+                              " 'CHECK', 100, 'web payment')");
+    app_sql(s.dir, "INSERT INTO payment_applications(parent_id, invoice_row_id, amount_paid)"
+                   " VALUES(%ld, %ld, 100)",
+            pay, inv);
+    struct it_run r;
+    assert_int_equal(sync_run(&s, "--push", NULL, &r), 1);
+    it_run_free(&r);
+
+    assert_string_equal(app_text(s.dir, "SELECT sync_status FROM customers WHERE id = %ld", cust),
+                        "failed");
+    assert_non_null(strstr(app_text(s.dir, "SELECT last_error FROM customers WHERE id = %ld",
+                                    cust),
+                           "cannot be empty"));
+    assert_string_equal(app_text(s.dir, "SELECT sync_status FROM sales_orders WHERE id = %ld",
+                                 waiting),
+                        "pending");
+    assert_non_null(strstr(app_text(s.dir, "SELECT last_error FROM sales_orders WHERE id = %ld",
+                                    waiting),
+                           "waits for customers 'WEB0002' (failed"));
+    assert_int_equal(pc_last_run(s.dir, "sales_orders", "waiting"), 1);
+    assert_string_equal(app_text(s.dir, "SELECT sync_status FROM stock_items WHERE id = %ld", item),
+                        "synced");
+    assert_string_equal(app_text(s.dir, "SELECT sync_status FROM sales_orders WHERE id = %ld", uses),
+                        "synced");
+
+    /* The invoice, then the payment applied to it, released. */
+    assert_string_equal(app_text(s.dir, "SELECT sync_status FROM invoices WHERE id = %ld", inv),
+                        "synced");
+    char inv_key[64];
+    snprintf(inv_key, sizeof(inv_key), "%s",
+             app_text(s.dir, "SELECT reference_nbr FROM invoices WHERE id = %ld", inv));
+    assert_true(inv_key[0]);
+    assert_string_equal(app_text(s.dir, "SELECT sync_status FROM payments WHERE id = %ld", pay),
+                        "synced");
+    char pay_ref[64];
+    snprintf(pay_ref, sizeof(pay_ref), "%s",
+             app_text(s.dir, "SELECT reference_nbr FROM payments WHERE id = %ld", pay));
+    cJSON *p = erp_get(&s, "Payment/Payment/%s?$expand=DocumentsToApply", pay_ref);
+    assert_string_equal(it_str(p, "Status"), "Closed"); /* released, wholly applied */
+    const cJSON *app = cJSON_GetArrayItem(cJSON_GetObjectItem(p, "DocumentsToApply"), 0);
+    assert_non_null(app);
+    assert_string_equal(it_str(app, "ReferenceNbr"), inv_key);
+    cJSON_Delete(p);
+    assert_string_equal(app_text(s.dir, "SELECT status FROM payments WHERE id = %ld", pay),
+                        "Closed");
+    cJSON *in = erp_get(&s, "SalesInvoice/Invoice/%s", inv_key);
+    assert_true(it_num(in, "Balance") == 0); /* released, then paid */
+    cJSON_Delete(in);
+
+    /* The customer fixed and marked again: it goes, then its order. */
+    app_sql(s.dir, "UPDATE customers SET name = 'Fixed Name', sync_status = 'pending' WHERE"
+                   " id = %ld",
+            cust);
+    sync_ok(&s, "--push", NULL);
+    assert_string_equal(app_text(s.dir, "SELECT sync_status FROM sales_orders WHERE id = %ld",
+                                 waiting),
+                        "synced");
+    pc_scene_stop(&s);
+}
+
+/* A thousand orders pushed while acusim commits some PUTs and then drops
+ * the connection, answers 500 to others and holds others past the
+ * client's timeout: every order exists in Acumatica exactly once, and
+ * every row ends synced. */
+static void thousand_pushes_under_faults_exactly_once(void **state)
+{
+    (void)state;
+    struct pc_scene s;
+    const char *args[] = {"--dataset", "tiny", "--max-concurrent", "4", NULL};
+    start(&s, args, NULL);
+    /* Four workers, ten retries, and a timeout of 2 s: the delayed PUTs
+     * below commit after erpsync gave up on them. */
+    FILE *f = fopen(s.ini, "w");
+    fprintf(f,
+            "[acumatica]\nurl = %s\ntenant = Company\nusername = admin\npassword = 123\n"
+            "timeout = 2s\n\n[store]\nurl = sqlite:%s/erpsync.db\n\n"
+            "[limits]\nconcurrent_requests = 4\nretries = 10\n",
+            s.sim.base, s.dir);
+    fclose(f);
+    sqlite3 *db = app_db(s.dir);
+    sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
+    for (int i = 0; i < 1000; i++) {
+        char sql[512];
+        snprintf(sql, sizeof(sql),
+                 "INSERT INTO sales_orders(sync_status, customer_id, description)"
+                 " VALUES('pending', 'C00000000%d', 'order %d');"
+                 "INSERT INTO sales_order_lines(parent_id, inventory_id, order_qty)"
+                 " VALUES(last_insert_rowid(), 'BLN00005', %d);",
+                 1 + i % 9, i, 1 + i % 5);
+        assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    }
+    sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+    sqlite3_close(db);
+    pc_control(&s, "POST", "faults",
+               "{\"kind\":\"drop\",\"method\":\"PUT\",\"path\":\"SalesOrder\",\"count\":100000,"
+               "\"probability\":0.12}");
+    pc_control(&s, "POST", "faults",
+               "{\"kind\":\"status\",\"status\":500,\"method\":\"PUT\",\"path\":\"SalesOrder\","
+               "\"count\":100000,\"probability\":0.08}");
+    pc_control(&s, "POST", "faults",
+               "{\"kind\":\"reset\",\"method\":\"PUT\",\"path\":\"SalesOrder\",\"count\":100000,"
+               "\"probability\":0.04}");
+    pc_control(&s, "POST", "faults",
+               "{\"kind\":\"delay\",\"delay_ms\":2500,\"method\":\"PUT\",\"path\":\"SalesOrder\","
+               "\"count\":40}");
+    struct it_run r;
+    int rc = sync_run(&s, "--push", NULL, &r);
+    if (rc)
+        fail_msg("exit %d:\n%s", rc, r.out);
+    it_run_free(&r);
+    assert_int_equal(pc_count(s.dir, "sales_orders", "unknown"), 0);
+    assert_int_equal(pc_count(s.dir, "sales_orders", "pending"), 0);
+    assert_int_equal(pc_scalar(s.dir, "SELECT count(*) FROM sales_orders WHERE sync_status ="
+                                      " 'synced' AND customer_order LIKE 'ES-SO-%'"),
+                     1000);
+    assert_int_equal(refs_exactly_once(&s, "SalesOrder", "CustomerOrder", "ES-SO-"), 1000);
+    /* The faults did happen: lost answers were looked up, 500s resent. */
+    assert_true(pc_last_run(s.dir, "sales_orders", "requests") > 1150);
+    /* Each row holds the number of its own order. */
+    assert_int_equal(pc_scalar(s.dir, "SELECT count(DISTINCT erp_key) FROM sales_orders WHERE"
+                                      " customer_order LIKE 'ES-SO-%'"),
+                     1000);
+    pc_scene_stop(&s);
+}
+
+/* kill -9 at random points of a push run, three times, with answers
+ * dropped after commits; then a run to the end: every order once. */
+static void kill_9_during_push_then_restart(void **state)
+{
+    (void)state;
+    struct pc_scene s;
+    const char *args[] = {"--dataset", "tiny", "--max-sessions", "10", NULL};
+    start(&s, args, NULL);
+    for (int i = 0; i < 300; i++)
+        app_order(s.dir, "sales_orders", "C000000004", "BLN00005", 1 + i % 3);
+    pc_control(&s, "POST", "faults",
+               "{\"kind\":\"delay\",\"delay_ms\":15,\"method\":\"PUT\",\"path\":\"SalesOrder\","
+               "\"count\":100000}");
+    pc_control(&s, "POST", "faults",
+               "{\"kind\":\"drop\",\"method\":\"PUT\",\"path\":\"SalesOrder\",\"count\":100000,"
+               "\"probability\":0.1}");
+    srand((unsigned)es_now_ms());
+    const char *push[] = {"sync", "--push", "--quiet", NULL};
+    long before = 0;
+    for (int k = 0; k < 3; k++) {
+        pid_t pid = it_erpsync_bg(s.dir, push);
+        for (int t = 0; t < 400 && pc_count(s.dir, "sales_orders", "synced") < before + 20; t++)
+            it_sleep_ms(50);
+        it_sleep_ms(rand() % 300);
+        kill(pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+        long now = pc_count(s.dir, "sales_orders", "synced");
+        assert_true(now > before);
+        before = now;
+    }
+    pc_control(&s, "DELETE", "faults", NULL);
+    sync_ok(&s, "--push", NULL);
+    assert_int_equal(pc_scalar(s.dir, "SELECT count(*) FROM sales_orders WHERE customer_order"
+                                      " LIKE 'ES-SO-%' AND sync_status = 'synced'"),
+                     300);
+    assert_int_equal(refs_exactly_once(&s, "SalesOrder", "CustomerOrder", "ES-SO-"), 300);
+    pc_scene_stop(&s);
+}
+
+/* Four workers against a licence of four concurrent requests: all four
+ * are used, none waits in acusim's queue, nothing is declined. */
+static void concurrency_is_used_and_never_exceeded(void **state)
+{
+    (void)state;
+    struct pc_scene s;
+    const char *args[] = {"--dataset", "tiny", "--max-concurrent", "4", NULL};
+    start(&s, args, "[limits]\nconcurrent_requests = 4\n");
+    for (int i = 0; i < 120; i++)
+        app_order(s.dir, "sales_orders", "C000000005", "BLN00005", 1);
+    pc_control(&s, "POST", "faults",
+               "{\"kind\":\"delay\",\"delay_ms\":40,\"method\":\"PUT\",\"path\":\"SalesOrder\","
+               "\"count\":100000}");
+    pc_control(&s, "POST", "limits", "{\"max_concurrent\":4}"); /* counters from here */
+    sync_ok(&s, "--push", NULL);
+    struct it_resp r;
+    it_control(&s.cl, "GET", "limits", NULL, &r);
+    assert_int_equal((long)cJSON_GetObjectItem(r.json, "max_running")->valuedouble, 4);
+    assert_int_equal((long)cJSON_GetObjectItem(r.json, "max_queued")->valuedouble, 0);
+    assert_int_equal((long)cJSON_GetObjectItem(r.json, "declined")->valuedouble, 0);
+    it_resp_free(&r);
+    assert_int_equal(refs_exactly_once(&s, "SalesOrder", "CustomerOrder", "ES-SO-"), 120);
+    pc_scene_stop(&s);
+}
+
+
+/* ---- conflicts ---- */
+
+static void erp_edit_customer(struct pc_scene *s, const char *id, const char *name)
+{
+    char body[256];
+    snprintf(body, sizeof(body), "{\"CustomerID\":{\"value\":\"%s\"},\"CustomerName\":{\"value\":"
+                                 "\"%s\"}}",
+             id, name);
+    pc_control(s, "PUT", "records/Customer", body);
+}
+
+static void app_edit_customer(struct pc_scene *s, const char *id, const char *name)
+{
+    app_sql(s->dir, "UPDATE customers SET name = '%s', sync_status = 'pending' WHERE"
+                    " customer_id = '%s'",
+            name, id);
+}
+
+/* The decision recorded for the customer: "winner|reason|erp_version|app_version". */
+static const char *decision(struct pc_scene *s, const char *id)
+{
+    return app_text(s->dir, "SELECT winner || '|' || reason || '|' || erp_version || '|' ||"
+                            " app_version FROM es_conflicts WHERE erp_key = '%s'",
+                    id);
+}
+
+static void customer_name_is(struct pc_scene *s, const char *id, const char *name)
+{
+    assert_string_equal(app_text(s->dir, "SELECT name || '/' || sync_status FROM customers WHERE"
+                                         " customer_id = '%s'", id),
+                        name);
+    cJSON *c = erp_get(s, "Customer/%s", id);
+    char want[128];
+    snprintf(want, sizeof(want), "%s", name);
+    *strchr(want, '/') = '\0';
+    assert_string_equal(it_str(c, "CustomerName"), want);
+    cJSON_Delete(c);
+}
+
+/* Both sides edit two customers, one in each order, 1.5 s apart, with the
+ * ERP's clock shift_ms off ours: the later edit wins each time, the
+ * decision is recorded with both versions, and both sides end equal. */
+static void newest_wins_with_skew(long shift_ms)
+{
+    struct pc_scene s;
+    const char *args[] = {"--dataset", "tiny", NULL};
+    pc_scene_start(&s, args, NULL);
+    char clock[64];
+    snprintf(clock, sizeof(clock), "{\"set_shift_ms\":%ld}", shift_ms);
+    pc_control(&s, "POST", "clock", clock);
+    it_login(&s.cl); /* an hour on, the test's own session was reclaimed */
+    sync_ok(&s, "--pull", NULL);
+    app_edit_customer(&s, "C000000001", "App first");
+    erp_edit_customer(&s, "C000000002", "ERP first");
+    it_sleep_ms(1500);
+    erp_edit_customer(&s, "C000000001", "ERP later");
+    app_edit_customer(&s, "C000000002", "App later");
+    struct it_run r;
+    if (sync_run(&s, NULL, NULL, &r))
+        fail_msg("exit %d:\n%s", r.status, r.out);
+    assert_non_null(strstr(r.out, "2 conflicts: Acumatica's version won 1, the application's 1"));
+    it_run_free(&r);
+
+    const char *d1 = decision(&s, "C000000001");
+    assert_true(!strncmp(d1, "erp|newest: Acumatica changed it at", 35));
+    assert_non_null(strstr(d1, "\"name\":\"ERP later\""));
+    assert_non_null(strstr(d1, "\"name\":\"App first\""));
+    customer_name_is(&s, "C000000001", "ERP later/synced");
+    const char *d2 = decision(&s, "C000000002");
+    assert_true(!strncmp(d2, "app|newest:", 11));
+    assert_non_null(strstr(d2, "\"name\":\"ERP first\""));
+    customer_name_is(&s, "C000000002", "App later/synced"); /* pushed after the pull */
+
+    assert_int_equal(run_erpsync(&s, &r, "conflicts", NULL, NULL), 0);
+    assert_non_null(strstr(r.out, "C000000001"));
+    assert_non_null(strstr(r.out, "Acumatica wins"));
+    assert_non_null(strstr(r.out, "the application wins"));
+    it_run_free(&r);
+    pc_scene_stop(&s);
+}
+
+static void conflicts_newest_wins_erp_clock_ahead(void **state)
+{
+    (void)state;
+    newest_wins_with_skew(3600 * 1000L);
+}
+
+static void conflicts_newest_wins_erp_clock_behind(void **state)
+{
+    (void)state;
+    newest_wins_with_skew(-3600 * 1000L);
+}
+
+/* primary = app and primary = erp decide whatever the times say. */
+static void conflicts_primary_overrides(void **state)
+{
+    (void)state;
+    struct pc_scene s;
+    const char *args[] = {"--dataset", "tiny", NULL};
+    start(&s, args, "[customers]\nprimary = app\n[stock_items]\nprimary = erp\n");
+    app_edit_customer(&s, "C000000003", "App older");
+    it_sleep_ms(1100);
+    erp_edit_customer(&s, "C000000003", "ERP newer");
+    pc_control(&s, "PUT", "records/StockItem",
+               "{\"InventoryID\":{\"value\":\"BLN00005\"},\"Description\":{\"value\":\"ERP older\"}}");
+    it_sleep_ms(1100);
+    app_sql(s.dir, "UPDATE stock_items SET description = 'App newer', sync_status = 'pending'"
+                   " WHERE inventory_id = 'BLN00005'");
+    sync_ok(&s, NULL, NULL);
+    assert_true(!strncmp(decision(&s, "C000000003"), "app|primary = app", 17));
+    customer_name_is(&s, "C000000003", "App older/synced");
+    assert_true(!strncmp(decision(&s, "BLN00005"), "erp|primary = erp", 17));
+    assert_string_equal(app_text(s.dir, "SELECT description || '/' || sync_status FROM stock_items"
+                                        " WHERE inventory_id = 'BLN00005'"),
+                        "ERP older/synced");
+    pc_scene_stop(&s);
+}
+
+/* new_customer_type = residential; use_integration_date; export marks a
+ * row from the command line. */
+static void options_and_export(void **state)
+{
+    (void)state;
+    struct pc_scene s;
+    const char *args[] = {"--dataset", "tiny", NULL};
+    start(&s, args, "[customers]\nnew_customer_type = residential\n"
+                    "[invoices]\nuse_integration_date = true\nrelease = false\n");
+    app_sql(s.dir, "INSERT INTO customers(sync_status, customer_id, name) VALUES('pending',"
+                   " 'HOME0001', 'A Household')");
+    long inv = app_sql(s.dir, "INSERT INTO invoices(sync_status, customer_id, date, description)"
+                              " VALUES('pending', 'C000000001', '2020-01-15', 'dated invoice')");
+    app_sql(s.dir, "INSERT INTO invoice_lines(parent_id, inventory_id, qty, unit_price)"
+                   " VALUES(%ld, 'BLN00005', 1, 10)",
+            inv);
+    sync_ok(&s, "--push", NULL);
+    cJSON *c = erp_get(&s, "Customer/HOME0001?$select=ResidentialDelivery");
+    assert_true(cJSON_IsTrue(it_val(c, "ResidentialDelivery")));
+    cJSON_Delete(c);
+    char ref[64];
+    snprintf(ref, sizeof(ref), "%s",
+             app_text(s.dir, "SELECT reference_nbr FROM invoices WHERE id = %ld", inv));
+    cJSON *in = erp_get(&s, "SalesInvoice/Invoice/%s", ref);
+    char today[40];
+    es_time_format_utc(today, sizeof(today), es_now_ms());
+    assert_true(!strncmp(it_str(in, "Date"), today, 10)); /* not 2020-01-15 */
+    assert_string_not_equal(it_str(in, "Status"), "Open"); /* release = false */
+    cJSON_Delete(in);
+
+    /* erpsync export: a synced customer changed by hand goes again. */
+    app_sql(s.dir, "UPDATE customers SET name = 'Renamed' WHERE customer_id = 'HOME0001'");
+    struct it_run r;
+    assert_int_equal(run_erpsync(&s, &r, "export", "customers", "HOME0001"), 0);
+    it_run_free(&r);
+    assert_int_equal(run_erpsync(&s, &r, "export", "customers", "NOBODY"), 1);
+    assert_non_null(strstr(r.out, "no row matches 'NOBODY'"));
+    it_run_free(&r);
+    sync_ok(&s, "--push", NULL);
+    customer_name_is(&s, "HOME0001", "Renamed/synced");
+    pc_scene_stop(&s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(customer_and_orders_are_pushed),
+        cmocka_unit_test(dependencies_wait_and_payments_are_released),
+        cmocka_unit_test(thousand_pushes_under_faults_exactly_once),
+        cmocka_unit_test(kill_9_during_push_then_restart),
+        cmocka_unit_test(concurrency_is_used_and_never_exceeded),
+        cmocka_unit_test(conflicts_newest_wins_erp_clock_ahead),
+        cmocka_unit_test(conflicts_newest_wins_erp_clock_behind),
+        cmocka_unit_test(conflicts_primary_overrides),
+        cmocka_unit_test(options_and_export),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
