@@ -11,3 +11,6 @@ echo "== acusim serving ($(nproc) cores, $(date -u +%Y-%m-%d))"
 echo
 echo "== erpsync pull ($(nproc) cores, $(date -u +%Y-%m-%d))"
 "$BUILD/bench/pull_bench" "$BUILD/acusim" "$BUILD/erpsync" reference/acumatica "$DATASET"
+echo
+echo "== erpsync push ($(nproc) cores, $(date -u +%Y-%m-%d))"
+"$BUILD/bench/push_bench" "$BUILD/acusim" "$BUILD/erpsync" reference/acumatica 100

@@ -150,6 +150,8 @@ static void limits_api(struct sim *s, struct sim_req *rq, struct sim_resp *rs)
         if (cJSON_IsNumber(m))
             s->cfg.max_sessions = (int)m->valuedouble;
         sim_limits_set(s->limits, s->cfg.max_concurrent, s->cfg.per_minute);
+        if (cJSON_IsTrue(cJSON_GetObjectItem(j, "reset")))
+            sim_limits_reset_counts(s->limits);
         cJSON_Delete(j);
     }
     struct es_buf b;

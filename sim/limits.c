@@ -56,6 +56,15 @@ void sim_limits_free(struct sim_limits *l)
     free(l);
 }
 
+void sim_limits_reset_counts(struct sim_limits *l)
+{
+    pthread_mutex_lock(&l->mu);
+    l->admitted = l->declined = l->delayed = 0;
+    l->max_running = l->running;
+    l->max_queued = l->queued;
+    pthread_mutex_unlock(&l->mu);
+}
+
 void sim_limits_set(struct sim_limits *l, int max_concurrent, int per_minute)
 {
     pthread_mutex_lock(&l->mu);

@@ -20,6 +20,9 @@ void sim_limits_free(struct sim_limits *l);
 int sim_limits_enter(struct sim_limits *l, long *delayed_ms);
 void sim_limits_leave(struct sim_limits *l);
 /* Change the limits while running (control API). */
+/* Counters from now on: admitted, declined, delayed zeroed; the peaks
+ * start from what runs and waits now. */
+void sim_limits_reset_counts(struct sim_limits *l);
 void sim_limits_set(struct sim_limits *l, int max_concurrent, int per_minute);
 /* Pure function behind the delay, for tests: ms to wait given the window. */
 long sim_limits_delay_ms(int per_minute, int processed, int64_t window_start_ms, int64_t now_ms);

@@ -450,7 +450,7 @@ static void concurrency_is_used_and_never_exceeded(void **state)
     pc_control(&s, "POST", "faults",
                "{\"kind\":\"delay\",\"delay_ms\":40,\"method\":\"PUT\",\"path\":\"SalesOrder\","
                "\"count\":100000}");
-    pc_control(&s, "POST", "limits", "{\"max_concurrent\":4}"); /* counters from here */
+    pc_control(&s, "POST", "limits", "{\"reset\":true}"); /* counters from here */
     sync_ok(&s, "--push", NULL);
     struct it_resp r;
     it_control(&s.cl, "GET", "limits", NULL, &r);
