@@ -64,7 +64,32 @@ sqlite3 -header -column erpsync.db \
      FROM sales_orders o JOIN sales_order_lines l ON l.parent_id = o.id
      WHERE o.customer_order = 'WEB-1001';"
 
-say "erpsync runs"
-"$ERPSYNC" runs --limit 3 | grep -v '      0 fetched'
+say "The application adds a customer and two orders (plain SQL), marked pending; one names an item Acumatica does not have"
+sqlite3 erpsync.db "
+  INSERT INTO customers(sync_status, customer_id, name, customer_class, email, city, country)
+    VALUES('pending', 'WEB0001', 'Web Shop Buyer', 'DEFAULT', 'buyer@example.com', 'Boston', 'US');
+  INSERT INTO sales_orders(sync_status, customer_id, description) VALUES('pending', 'WEB0001', 'first web order');
+  INSERT INTO sales_order_lines(parent_id, inventory_id, order_qty, unit_price)
+    VALUES(last_insert_rowid(), '$item', 3, 19.5);
+  INSERT INTO sales_orders(sync_status, customer_id, description) VALUES('pending', 'WEB0001', 'order with a typo');
+  INSERT INTO sales_order_lines(parent_id, inventory_id, order_qty) VALUES(last_insert_rowid(), 'NO-SUCH-ITEM', 1);"
 
-say "Done. erpsync --help lists the commands; docs/pull.md and docs/schema.md explain them."
+say "erpsync sync --push: the customer first, then its orders (exit 1: one record failed)"
+"$ERPSYNC" sync --push || echo "(exit status $?)"
+
+say "Written back: Acumatica's keys, numbers and the reference erpsync gave each order"
+sqlite3 -header -column erpsync.db \
+    "SELECT customer_id, erp_id, sync_status FROM customers WHERE customer_id = 'WEB0001';"
+sqlite3 -header -column erpsync.db \
+    "SELECT id, order_nbr, customer_order, status, sync_status, attempts FROM sales_orders
+     WHERE customer_id = 'WEB0001' ORDER BY id;"
+curl -sS "$BASE/_sim/extref/SalesOrder?field=CustomerOrder" |
+    jq -r '"  in acusim: \(.documents) sales orders, \(.duplicated_references) references used twice"'
+
+say "erpsync failed: the refused order with Acumatica's reason and the field it belongs to"
+"$ERPSYNC" failed
+
+say "erpsync runs"
+"$ERPSYNC" runs --limit 3 | grep -vE '^    .* 0 fetched .* 0 failed$'
+
+say "Done. erpsync --help lists the commands; docs/pull.md, docs/push.md and docs/schema.md explain them."

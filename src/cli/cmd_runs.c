@@ -13,7 +13,8 @@ static const char runs_help[] =
     "\n"
     "List the last N runs (default 10), newest first: when, how long, what\n"
     "kind, how it ended and why, the requests used, and per record set the\n"
-    "counts fetched, created, updated, unchanged, deleted and failed.\n";
+    "counts fetched, created, updated, unchanged, deleted and failed, and when\n"
+    "it pushed: pushed, refused by Acumatica, waiting, and conflicts.\n";
 
 static const char status_help[] =
     "Usage: erpsync [-c FILE] status\n"
@@ -30,11 +31,17 @@ static const char *v(const char *s)
 static int print_set_line(void *ctx, int n, const char *const *r)
 {
     (void)ctx;
-    if (n >= 9)
-        printf("    %-20s %8s fetched %7s created %7s updated %8s unchanged %6s deleted %6s "
-               "failed%s%s\n",
-               v(r[0]), v(r[1]), v(r[2]), v(r[3]), v(r[4]), v(r[5]), v(r[6]), r[8] ? "  ! " : "",
-               v(r[8]));
+    if (n < 13)
+        return 0;
+    printf("    %-20s %8s fetched %7s created %7s updated %8s unchanged %6s deleted %6s failed",
+           v(r[0]), v(r[1]), v(r[2]), v(r[3]), v(r[4]), v(r[5]), v(r[6]));
+    int pushed = 0;
+    for (int i = 9; i < 13; i++)
+        pushed |= r[i] && strcmp(r[i], "0");
+    if (pushed)
+        printf(" | %s pushed %s refused %s waiting %s conflicts", v(r[9]), v(r[10]), v(r[11]),
+               v(r[12]));
+    printf("%s%s\n", r[8] ? "  ! " : "", v(r[8]));
     return 0;
 }
 
@@ -52,8 +59,8 @@ static int print_run(void *ctx, int n, const char *const *r)
     printf("run %s  %s  %-11s %-11s %6.1f s  %s requests%s%s\n", v(r[0]), v(r[1]), v(r[2]),
            v(r[3]), secs, r[5] ? r[5] : "-", r[6] ? "  " : "", v(r[6]));
     static const char sets[] = "SELECT set_name, fetched, created, updated, unchanged, deleted,"
-                               " failed, held, error FROM es_run_sets WHERE run_id = ?1"
-                               " ORDER BY rowid";
+                               " failed, held, error, pushed, push_failed, waiting, conflicts"
+                               " FROM es_run_sets WHERE run_id = ?1 ORDER BY rowid";
     const char *p[] = {r[0]};
     es_store_query(rc->s, sets, p, 1, print_set_line, NULL, NULL);
     rc->shown++;
