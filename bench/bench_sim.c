@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "bench_sim.h"
@@ -98,4 +100,47 @@ double bench_sim_cpu(void)
     if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
         bench_die("cannot parse acusim's /proc stat");
     return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
+static double mono_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+struct bench_result bench_erpsync(const char *erpsync, const char *dir, const char *const *args)
+{
+    struct bench_result r = {0};
+    double sim0 = bench_sim_cpu(), t0 = mono_s();
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+        char log[300], cfg[300];
+        snprintf(log, sizeof(log), "%s/run.log", dir);
+        snprintf(cfg, sizeof(cfg), "%s/erpsync.ini", dir);
+        FILE *f = freopen(log, "a", stdout);
+        (void)f;
+        dup2(1, 2);
+        const char *argv[16] = {erpsync, "-c", cfg};
+        int n = 3;
+        for (int i = 0; args[i] && n < 15; i++)
+            argv[n++] = args[i];
+        argv[n] = NULL;
+        execv(erpsync, (char *const *)argv);
+        _exit(127);
+    }
+    int st = 0;
+    struct rusage ru;
+    if (wait4(pid, &st, 0, &ru) < 0)
+        bench_die("wait4");
+    r.wall = mono_s() - t0;
+    r.sim_cpu = bench_sim_cpu() - sim0;
+    r.cpu = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
+            ru.ru_stime.tv_usec / 1e6;
+    r.maxrss_kib = ru.ru_maxrss;
+    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    if (r.status)
+        bench_die("erpsync failed (see its run.log)");
+    return r;
 }

@@ -17,4 +17,15 @@ double bench_sim_cpu(void);
 /* Print "bench: what" and exit 1, stopping acusim. */
 void bench_die(const char *what) __attribute__((noreturn));
 
+/* An erpsync run: wall and CPU seconds (user+system, from wait4), its
+ * peak resident memory and the acusim CPU it cost. */
+struct bench_result {
+    double wall, cpu, sim_cpu;
+    long maxrss_kib;
+    int status;
+};
+/* Run erpsync -c DIR/erpsync.ini ARGS... (NULL-terminated), output to
+ * DIR/run.log; dies unless it exits 0. */
+struct bench_result bench_erpsync(const char *erpsync, const char *dir, const char *const *args);
+
 #endif

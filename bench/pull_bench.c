@@ -34,47 +34,10 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-struct result {
-    double wall, cpu, sim_cpu;
-    long maxrss_kib;
-    int status;
-};
-
 /* Run erpsync with args in dir; its output goes to dir/run.log. */
-static struct result run(const char *const *args)
+static struct bench_result run(const char *const *args)
 {
-    struct result r = {0};
-    double sim0 = bench_sim_cpu(), t0 = now_s();
-    fflush(stdout);
-    pid_t pid = fork();
-    if (pid == 0) {
-        char log[300], cfg[300];
-        snprintf(log, sizeof(log), "%s/run.log", dir);
-        snprintf(cfg, sizeof(cfg), "%s/erpsync.ini", dir);
-        FILE *f = freopen(log, "a", stdout);
-        (void)f;
-        dup2(1, 2);
-        const char *argv[16] = {erpsync_bin, "-c", cfg};
-        int n = 3;
-        for (int i = 0; args[i] && n < 15; i++)
-            argv[n++] = args[i];
-        argv[n] = NULL;
-        execv(erpsync_bin, (char *const *)argv);
-        _exit(127);
-    }
-    int st = 0;
-    struct rusage ru;
-    if (wait4(pid, &st, 0, &ru) < 0)
-        bench_die("wait4");
-    r.wall = now_s() - t0;
-    r.sim_cpu = bench_sim_cpu() - sim0;
-    r.cpu = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
-            ru.ru_stime.tv_usec / 1e6;
-    r.maxrss_kib = ru.ru_maxrss;
-    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-    if (r.status)
-        bench_die("erpsync failed (see its run.log)");
-    return r;
+    return bench_erpsync(erpsync_bin, dir, args);
 }
 
 /* Totals of the newest run from the store: records fetched, requests. */
@@ -99,7 +62,7 @@ static void last_run(const char *db_name, long *fetched, long *requests)
     sqlite3_close(db);
 }
 
-static void report(const char *name, const char *db, struct result r)
+static void report(const char *name, const char *db, struct bench_result r)
 {
     long fetched, requests;
     last_run(db, &fetched, &requests);

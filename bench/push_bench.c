@@ -26,13 +26,6 @@
 static char dir[256];
 static const char *erpsync_bin;
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 struct sink {
     char buf[8192];
     size_t n;
@@ -94,45 +87,6 @@ static void write_config(const char *db, int workers)
     fclose(f);
 }
 
-struct result {
-    double wall, cpu;
-    long maxrss_kib;
-};
-
-static struct result run(const char *const *args)
-{
-    struct result r = {0};
-    double t0 = now_s();
-    fflush(stdout);
-    pid_t pid = fork();
-    if (pid == 0) {
-        char log[300], cfg[300];
-        snprintf(log, sizeof(log), "%s/run.log", dir);
-        snprintf(cfg, sizeof(cfg), "%s/erpsync.ini", dir);
-        FILE *f = freopen(log, "a", stdout);
-        (void)f;
-        dup2(1, 2);
-        const char *argv[16] = {erpsync_bin, "-c", cfg};
-        int n = 3;
-        for (int i = 0; args[i] && n < 15; i++)
-            argv[n++] = args[i];
-        argv[n] = NULL;
-        execv(erpsync_bin, (char *const *)argv);
-        _exit(127);
-    }
-    int st = 0;
-    struct rusage ru;
-    if (wait4(pid, &st, 0, &ru) < 0)
-        bench_die("wait4");
-    r.wall = now_s() - t0;
-    r.cpu = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
-            ru.ru_stime.tv_usec / 1e6;
-    r.maxrss_kib = ru.ru_maxrss;
-    if (!WIFEXITED(st) || WEXITSTATUS(st))
-        bench_die("erpsync failed (see its run.log)");
-    return r;
-}
-
 /* n orders of the application, pending, in the store db. */
 static void add_orders(const char *db_name, int n)
 {
@@ -180,12 +134,12 @@ static void one_case(int limit, int latency_ms)
     snprintf(db, sizeof(db), "push-%d.db", limit);
     write_config(db, limit);
     const char *create[] = {"sync", "--quiet", "--push", "--only", "sales_orders", NULL};
-    run(create); /* the store, empty */
+    bench_erpsync(erpsync_bin, dir, create); /* the store, empty */
     int docs = limit * 5000 / latency_ms; /* about 5 s at the limit */
     add_orders(db, docs);
     snprintf(body, sizeof(body), "{\"max_concurrent\":%d,\"reset\":true}", limit);
     control("POST", "limits", body, NULL);
-    struct result r = run(create);
+    struct bench_result r = bench_erpsync(erpsync_bin, dir, create);
     struct sink lim = {.n = 0};
     control("GET", "limits", NULL, &lim);
     long done = synced(db);

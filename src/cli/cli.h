@@ -28,6 +28,11 @@ int cli_load_config(struct cli *c, struct es_config *out);
  * config, 1 the store cannot be opened) with nothing to dispose. */
 struct es_store;
 int cli_open_store(struct cli *c, struct es_config *cfg, struct es_store **s);
+/* A column's text for printing: "" for SQL NULL. */
+static inline const char *cli_v(const char *s)
+{
+    return s ? s : "";
+}
 /* Is argv[i] "-h" or "--help"? */
 int cli_wants_help(int argc, char **argv);
 

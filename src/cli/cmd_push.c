@@ -50,11 +50,6 @@ static const char conflicts_help[] =
     "or app). --versions also prints both versions of the record as they\n"
     "were, as JSON.\n";
 
-static const char *v(const char *s)
-{
-    return s ? s : "";
-}
-
 /* The set named, pushed by this configuration; -1 with a message. */
 static int push_set(const struct es_config *cfg, const char *cmd, const char *name)
 {
@@ -167,8 +162,8 @@ static int print_failed(void *ctx, int n, const char *const *r)
         return 0;
     if (!f->n++)
         printf("%s\n", f->table);
-    printf("  id:%-8s %-24s %3s attempt%s  %s\n", v(r[0]), v(r[1]), v(r[2]),
-           r[2] && !strcmp(r[2], "1") ? " " : "s", v(r[3]));
+    printf("  id:%-8s %-24s %3s attempt%s  %s\n", cli_v(r[0]), cli_v(r[1]), cli_v(r[2]),
+           r[2] && !strcmp(r[2], "1") ? " " : "s", cli_v(r[3]));
     if (r[4])
         printf("  %-11s %s\n", "", r[4]);
     return 0;
@@ -241,10 +236,10 @@ static int print_conflict(void *ctx, int n, const char *const *r)
     if (n < 10)
         return 0;
     ++*shown;
-    printf("%s  %-18s %-20s row id:%-6s %s wins\n    %s\n", v(r[0]), v(r[1]), v(r[2]), v(r[3]),
-           !strcmp(v(r[4]), "erp") ? "Acumatica" : "the application", v(r[5]));
+    printf("%s  %-18s %-20s row id:%-6s %s wins\n    %s\n", cli_v(r[0]), cli_v(r[1]), cli_v(r[2]), cli_v(r[3]),
+           !strcmp(cli_v(r[4]), "erp") ? "Acumatica" : "the application", cli_v(r[5]));
     if (r[8])
-        printf("    Acumatica's:   %s\n    application's: %s\n", v(r[8]), v(r[9]));
+        printf("    Acumatica's:   %s\n    application's: %s\n", cli_v(r[8]), cli_v(r[9]));
     return 0;
 }
 

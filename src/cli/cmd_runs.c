@@ -23,25 +23,20 @@ static const char status_help[] =
     "in the store), whether a window is being read (a run to resume), the\n"
     "last full pull and reconciliation, and the rows by sync status.\n";
 
-static const char *v(const char *s)
-{
-    return s ? s : "";
-}
-
 static int print_set_line(void *ctx, int n, const char *const *r)
 {
     (void)ctx;
     if (n < 13)
         return 0;
     printf("    %-20s %8s fetched %7s created %7s updated %8s unchanged %6s deleted %6s failed",
-           v(r[0]), v(r[1]), v(r[2]), v(r[3]), v(r[4]), v(r[5]), v(r[6]));
+           cli_v(r[0]), cli_v(r[1]), cli_v(r[2]), cli_v(r[3]), cli_v(r[4]), cli_v(r[5]), cli_v(r[6]));
     int pushed = 0;
     for (int i = 9; i < 13; i++)
         pushed |= r[i] && strcmp(r[i], "0");
     if (pushed)
-        printf(" | %s pushed %s refused %s waiting %s conflicts", v(r[9]), v(r[10]), v(r[11]),
-               v(r[12]));
-    printf("%s%s\n", r[8] ? "  ! " : "", v(r[8]));
+        printf(" | %s pushed %s refused %s waiting %s conflicts", cli_v(r[9]), cli_v(r[10]), cli_v(r[11]),
+               cli_v(r[12]));
+    printf("%s%s\n", r[8] ? "  ! " : "", cli_v(r[8]));
     return 0;
 }
 
@@ -56,8 +51,8 @@ static int print_run(void *ctx, int n, const char *const *r)
     if (n < 8)
         return 0;
     double secs = r[4] ? strtod(r[4], NULL) / 1000.0 : 0;
-    printf("run %s  %s  %-11s %-11s %6.1f s  %s requests%s%s\n", v(r[0]), v(r[1]), v(r[2]),
-           v(r[3]), secs, r[5] ? r[5] : "-", r[6] ? "  " : "", v(r[6]));
+    printf("run %s  %s  %-11s %-11s %6.1f s  %s requests%s%s\n", cli_v(r[0]), cli_v(r[1]), cli_v(r[2]),
+           cli_v(r[3]), secs, r[5] ? r[5] : "-", r[6] ? "  " : "", cli_v(r[6]));
     static const char sets[] = "SELECT set_name, fetched, created, updated, unchanged, deleted,"
                                " failed, held, error, pushed, push_failed, waiting, conflicts"
                                " FROM es_run_sets WHERE run_id = ?1 ORDER BY rowid";
@@ -120,7 +115,7 @@ static int count_line(void *ctx, int n, const char *const *r)
 {
     (void)ctx;
     if (n >= 2)
-        printf(" %s %s", v(r[1]), v(r[0]));
+        printf(" %s %s", cli_v(r[1]), cli_v(r[0]));
     return 0;
 }
 
