@@ -360,8 +360,11 @@ static int put_keys(struct set_push *sp, cJSON *body, const struct es_push_row *
     for (int k = 0; k < m->nkeys; k++) {
         int i = col_index(m->cols, m->key_cols[k]);
         const char *v = i >= 0 ? row->vals[i] : NULL;
-        if (!sp->def->natural) { /* a document: its type; the number is Acumatica's */
-            put_key(body, m, 0, v && *v ? v : sp->def->key0);
+        if (!sp->def->natural) { /* a document: its type; the number (or the
+                                    * contact's id) is Acumatica's */
+            const char *type = v && *v ? v : sp->def->key0;
+            if (m->nkeys == 2 && type)
+                put_key(body, m, 0, type);
             return 0;
         }
         if (!v || !*v) {
