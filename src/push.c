@@ -457,9 +457,10 @@ static void collect_errors(struct es_buf *out, const cJSON *j, const char *path)
 
 /* The note of a refusal: the summary and every field's error, or the
  * ERP's message. */
-static void refusal_note(const struct es_http_resp *r, const char *fallback, char *note, size_t cap)
+void es_push_refusal_note(long status, const char *body, size_t n, const char *fallback,
+                          char *note, size_t cap)
 {
-    cJSON *j = r->body.len ? cJSON_ParseWithLength(r->body.data, r->body.len) : NULL;
+    cJSON *j = n ? cJSON_ParseWithLength(body, n) : NULL;
     struct es_buf b;
     es_buf_init(&b, 0);
     collect_errors(&b, j, "");
@@ -468,10 +469,10 @@ static void refusal_note(const struct es_http_resp *r, const char *fallback, cha
     if (!msg)
         msg = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "message"));
     if (b.len)
-        snprintf(note, cap, "HTTP %ld: %s%s%s", r->status, summary ? summary : "",
+        snprintf(note, cap, "HTTP %ld: %s%s%s", status, summary ? summary : "",
                  summary ? " " : "", b.data);
     else
-        snprintf(note, cap, "HTTP %ld: %s", r->status, msg ? msg : fallback);
+        snprintf(note, cap, "HTTP %ld: %s", status, msg ? msg : fallback);
     es_buf_dispose(&b);
     cJSON_Delete(j);
 }
@@ -782,7 +783,8 @@ static int send_once(struct set_push *sp, struct es_push_row *row, const struct 
     if (!rc && *v == V_DONE && !(rc = answer_record(sp, resp.body.data, resp.body.len, &rec, err)))
         rc = adopt(sp, row, &rec, err);
     if (!rc && *v == V_REFUSED) {
-        refusal_note(&resp, e.msg, note, sizeof(note));
+        es_push_refusal_note(resp.status, resp.body.data, resp.body.len, e.msg, note,
+                             sizeof(note));
         sp->c->push_failed++;
         rc = mark(sp, row, "failed", note, 0, NULL, NULL, err);
     }

@@ -28,6 +28,12 @@ struct es_push {
     void *progress_ctx;
 };
 
+/* The note of a refusal (HTTP status and body of Acumatica's answer): the
+ * summary and every field's error with its path ("Details[0].InventoryID:
+ * ..."), else the exception message, else fallback. Cut to cap. */
+void es_push_refusal_note(long status, const char *body, size_t n, const char *fallback,
+                          char *note, size_t cap);
+
 /* Does erpsync push this set? */
 int es_push_supported(enum es_set_id set);
 
