@@ -21,7 +21,9 @@ static const char status_help[] =
     "\n"
     "Per record set: the watermark (everything the ERP changed before it is\n"
     "in the store), whether a window is being read (a run to resume), the\n"
-    "last full pull and reconciliation, and the rows by sync status.\n";
+    "last full pull and reconciliation, and the rows by sync status (pending:\n"
+    "to push, unknown: sent without an answer, looked up before any resend,\n"
+    "failed: refused by Acumatica, see `erpsync failed`).\n";
 
 static int print_set_line(void *ctx, int n, const char *const *r)
 {
@@ -119,17 +121,20 @@ static int count_line(void *ctx, int n, const char *const *r)
     return 0;
 }
 
-static void print_status(struct es_store *s, int set)
+static void print_status(struct es_store *s, int set, int pulled)
 {
     const struct es_mapping *m = es_map_get((enum es_set_id)set);
+    if (!pulled)
+        printf("%-20s pushed only\n", m->table);
     struct es_set_state st;
     es_store_state_get(s, m->table, &st, NULL);
     char wm[40], full[40], rec[40];
     when(wm, sizeof(wm), st.watermark_ms);
     when(full, sizeof(full), st.last_full_ms);
     when(rec, sizeof(rec), st.last_reconcile_ms);
-    printf("%-20s watermark %-24s full %-24s reconciled %-24s%s\n", m->table, wm, full, rec,
-           st.in_progress ? "  (a window to resume)" : "");
+    if (pulled)
+        printf("%-20s watermark %-24s full %-24s reconciled %-24s%s\n", m->table, wm, full, rec,
+               st.in_progress ? "  (a window to resume)" : "");
     long total = 0;
     es_store_count(s, m->table, NULL, &total, NULL);
     printf("%-20s %ld rows:", "", total);
@@ -156,9 +161,8 @@ int cmd_status(struct cli *c, int argc, char **argv)
     if (rc)
         return rc;
     for (int i = 0; i < ES_NSETS; i++)
-        if (es_map_get((enum es_set_id)i) && cfg.sets[i].enabled &&
-            (cfg.sets[i].direction & ES_DIR_PULL))
-            print_status(s, i);
+        if (es_map_get((enum es_set_id)i) && cfg.sets[i].enabled)
+            print_status(s, i, cfg.sets[i].direction & ES_DIR_PULL);
     es_store_close(s);
     es_config_dispose(&cfg);
     return rc;
