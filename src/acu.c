@@ -27,7 +27,8 @@ struct acu_shared {
     struct es_http_share *share; /* the session's cookies */
     int refs;
     int signed_in;
-    unsigned gen;           /* sessions opened: a 401 on an older one is stale */
+    unsigned gen;           /* sessions opened and tokens refreshed: a 401 to an
+                             * older one is stale */
     char *access_token;     /* OAuth */
     char *refresh_token;    /* OAuth */
     int64_t token_expires;  /* local ms */
@@ -590,9 +591,10 @@ static int refresh_locked(struct es_acu *a, struct es_err *err)
     int rc = a->sh->refresh_token ? signin_once(a, &r, 1, err) : ES_EAUTH;
     es_http_resp_dispose(&r);
     LOCK(a);
-    if (!rc)
+    if (!rc) {
         a->sh->stats.refreshes++;
-    else { /* the grant is gone: start a new one */
+        a->sh->gen++; /* a 401 to the old token is not the session's end */
+    } else { /* the grant is gone: start a new one */
         a->sh->signed_in = 0;
         forget_tokens(a->sh);
     }

@@ -229,3 +229,28 @@ void pc_control(struct pc_scene *s, const char *method, const char *path, const 
         fail_msg("%s /_sim/%s: %ld %s", method, path, r.status, r.body);
     it_resp_free(&r);
 }
+
+int pc_open_sessions(struct pc_scene *s)
+{
+    struct it_resp r;
+    it_control(&s->cl, "GET", "sessions", NULL, &r);
+    int n = (int)cJSON_GetObjectItem(r.json, "open")->valuedouble;
+    it_resp_free(&r);
+    return n;
+}
+
+long pc_token_requests(struct pc_scene *s)
+{
+    struct it_resp r;
+    it_control(&s->cl, "GET", "stats", NULL, &r);
+    long n = 0;
+    const cJSON *x;
+    cJSON_ArrayForEach(x, cJSON_GetObjectItem(cJSON_GetObjectItem(r.json, "requests"), "requests"))
+    {
+        const char *e = cJSON_GetStringValue(cJSON_GetObjectItem(x, "entity"));
+        if (e && strstr(e, "connect/token"))
+            n += (long)cJSON_GetObjectItem(x, "count")->valuedouble;
+    }
+    it_resp_free(&r);
+    return n;
+}

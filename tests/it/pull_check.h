@@ -33,4 +33,9 @@ long pc_last_run(const char *dir, const char *set, const char *column);
  * test with the first difference. */
 void pc_store_equals_erp(struct it_client *c, const char *dir, enum es_set_id set);
 
+/* Sessions open in acusim now (the test's own client included). */
+int pc_open_sessions(struct pc_scene *s);
+/* Requests to the OAuth token endpoint so far. */
+long pc_token_requests(struct pc_scene *s);
+
 #endif

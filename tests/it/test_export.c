@@ -529,6 +529,41 @@ static void every_set_is_pushed(void **state)
     pc_scene_stop(&s);
 }
 
+/* OAuth with tokens due for refresh every second, four workers on one
+ * grant: the token is refreshed under them (acusim drops the old one at
+ * once, so requests in flight meet 401s), and still every order goes once,
+ * on one session. */
+static void oauth_workers_share_one_grant(void **state)
+{
+    (void)state;
+    struct pc_scene s;
+    const char *args[] = {"--dataset", "tiny", "--token-seconds", "61", "--max-concurrent", "4",
+                          NULL};
+    start(&s, args, NULL);
+    FILE *f = fopen(s.ini, "w");
+    fprintf(f,
+            "[acumatica]\nurl = %s\ntenant = Company\nauth = oauth\nusername = admin\n"
+            "password = 123\nclient_id = B8A2C6D4-1F3E-4A5B-9C7D-0E1F2A3B4C5D@Company\n"
+            "client_secret = acusim-secret\n[store]\nurl = sqlite:%s/erpsync.db\n"
+            "[limits]\nconcurrent_requests = 4\n",
+            s.sim.base, s.dir);
+    fclose(f);
+    for (int i = 0; i < 160; i++)
+        app_order(s.dir, "sales_orders", "C000000006", "BLN00005", 1);
+    pc_control(&s, "POST", "faults",
+               "{\"kind\":\"delay\",\"delay_ms\":40,\"method\":\"PUT\",\"path\":\"SalesOrder\","
+               "\"count\":100000}");
+    long tokens = pc_token_requests(&s);
+    sync_ok(&s, "--push", NULL);
+    assert_true(pc_token_requests(&s) - tokens >= 2); /* the grant, then a refresh or more */
+    assert_int_equal(pc_count(s.dir, "sales_orders", "pending") +
+                         pc_count(s.dir, "sales_orders", "unknown"),
+                     0);
+    assert_int_equal(refs_exactly_once(&s, "SalesOrder", "CustomerOrder", "ES-SO-"), 160);
+    assert_int_equal(pc_open_sessions(&s), 1); /* the test's own: erpsync signed out */
+    pc_scene_stop(&s);
+}
+
 /* ---- conflicts ---- */
 
 static void erp_edit_customer(struct pc_scene *s, const char *id, const char *name)
@@ -699,6 +734,7 @@ int main(void)
         cmocka_unit_test(thousand_pushes_under_faults_exactly_once),
         cmocka_unit_test(kill_9_during_push_then_restart),
         cmocka_unit_test(concurrency_is_used_and_never_exceeded),
+        cmocka_unit_test(oauth_workers_share_one_grant),
         cmocka_unit_test(conflicts_newest_wins_erp_clock_ahead),
         cmocka_unit_test(conflicts_newest_wins_erp_clock_behind),
         cmocka_unit_test(conflicts_primary_overrides),

@@ -32,15 +32,6 @@ static void scene_faults_spent(struct pc_scene *s)
     it_resp_free(&f);
 }
 
-static int open_sessions(struct pc_scene *s)
-{
-    struct it_resp r;
-    it_control(&s->cl, "GET", "sessions", NULL, &r);
-    int n = (int)cJSON_GetObjectItem(r.json, "open")->valuedouble;
-    it_resp_free(&r);
-    return n;
-}
-
 static int sync_status(struct pc_scene *s, const char *only, struct it_run *out)
 {
     const char *args[] = {"sync", "--quiet", only ? "--only" : NULL, only, NULL};
@@ -80,7 +71,7 @@ static void storms_and_cuts_with_two_sessions(void **state)
     pc_store_equals_erp(&s.cl, s.dir, ES_SET_CUSTOMERS);
     pc_store_equals_erp(&s.cl, s.dir, ES_SET_SALES_ORDERS);
     pc_store_equals_erp(&s.cl, s.dir, ES_SET_INVOICES);
-    assert_int_equal(open_sessions(&s), 1); /* the other integration's */
+    assert_int_equal(pc_open_sessions(&s), 1); /* the other integration's */
     pc_scene_stop(&s);
 }
 
@@ -99,7 +90,7 @@ static void no_free_session_is_reported(void **state)
     assert_int_equal(sync_status(&s, "customers", &r), 0);
     it_run_free(&r);
     it_login(&s.cl);
-    assert_int_equal(open_sessions(&s), 1);
+    assert_int_equal(pc_open_sessions(&s), 1);
     pc_scene_stop(&s);
 }
 
@@ -125,7 +116,7 @@ static void oauth_sign_in(void **state)
         fail_msg("exit %d:\n%s", r.status, r.out);
     it_run_free(&r);
     pc_store_equals_erp(&s.cl, s.dir, ES_SET_CUSTOMERS);
-    assert_int_equal(open_sessions(&s), 1);
+    assert_int_equal(pc_open_sessions(&s), 1);
     pc_scene_stop(&s);
 }
 
@@ -151,22 +142,6 @@ static int wait_for_progress(const char *dir, long at_least, int ms)
     return 0;
 }
 
-static long token_requests(struct pc_scene *s)
-{
-    struct it_resp r;
-    it_control(&s->cl, "GET", "stats", NULL, &r);
-    long n = 0;
-    const cJSON *x;
-    cJSON_ArrayForEach(x, cJSON_GetObjectItem(cJSON_GetObjectItem(r.json, "requests"), "requests"))
-    {
-        const char *e = cJSON_GetStringValue(cJSON_GetObjectItem(x, "entity"));
-        if (e && strstr(e, "connect/token"))
-            n += (long)cJSON_GetObjectItem(x, "count")->valuedouble;
-    }
-    it_resp_free(&r);
-    return n;
-}
-
 /* Tokens that live 30 s: erpsync refreshes them before they expire (a
  * minute ahead), keeping one grant. */
 static void oauth_tokens_are_refreshed(void **state)
@@ -186,12 +161,12 @@ static void oauth_tokens_are_refreshed(void **state)
     if (sync_status(&s, NULL, &r))
         fail_msg("exit %d:\n%s", r.status, r.out);
     it_run_free(&r);
-    assert_true(token_requests(&s) > 2); /* the grant, then refreshes */
+    assert_true(pc_token_requests(&s) > 2); /* the grant, then refreshes */
     struct it_resp x;
     it_control(&s.cl, "GET", "sessions", NULL, &x);
     assert_int_equal((int)cJSON_GetObjectItem(x.json, "logins")->valuedouble, 2); /* ours, erpsync's */
     it_resp_free(&x);
-    assert_int_equal(open_sessions(&s), 1);
+    assert_int_equal(pc_open_sessions(&s), 1);
     pc_scene_stop(&s);
 }
 
@@ -245,7 +220,7 @@ static void lost_session_signs_in_again(void **state)
     /* Counted since the reset: erpsync's second sign-in and the test's. */
     assert_int_equal((int)cJSON_GetObjectItem(x.json, "logins")->valuedouble, 2);
     it_resp_free(&x);
-    assert_int_equal(open_sessions(&s), 1);
+    assert_int_equal(pc_open_sessions(&s), 1);
     pc_scene_stop(&s);
 }
 
@@ -266,7 +241,7 @@ static void sigterm_stops_cleanly_and_the_next_run_resumes(void **state)
     waitpid(pid, &st, 0);
     assert_true(WIFEXITED(st));
     assert_int_equal(WEXITSTATUS(st), 1);
-    assert_int_equal(open_sessions(&s), 1); /* only the test's own */
+    assert_int_equal(pc_open_sessions(&s), 1); /* only the test's own */
     long done = pc_count(s.dir, "customers", NULL);
     assert_true(done >= 500 && done < 3000);
     assert_int_equal(pc_scalar(s.dir, "SELECT count(*) FROM es_runs WHERE status = 'interrupted'"), 1);
