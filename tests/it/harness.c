@@ -501,13 +501,19 @@ void it_workdir_remove(const char *dir)
 void it_write_config(char *out, size_t cap, const char *dir, const struct it_sim *s,
                      const char *extra)
 {
+    it_write_config_acu(out, cap, dir, s, NULL, extra);
+}
+
+void it_write_config_acu(char *out, size_t cap, const char *dir, const struct it_sim *s,
+                         const char *acu_extra, const char *extra)
+{
     snprintf(out, cap, "%s/erpsync.ini", dir);
     FILE *f = fopen(out, "w");
     assert_non_null(f);
     fprintf(f,
-            "[acumatica]\nurl = %s\ntenant = Company\nusername = admin\npassword = 123\n\n"
+            "[acumatica]\nurl = %s\ntenant = Company\nusername = admin\npassword = 123\n%s\n"
             "[store]\nurl = sqlite:%s/erpsync.db\n\n%s",
-            s->base, dir, extra ? extra : "");
+            s->base, acu_extra ? acu_extra : "", dir, extra ? extra : "");
     assert_int_equal(fclose(f), 0);
 }
 

@@ -107,6 +107,14 @@ void it_workdir_remove(const char *dir);
 void it_write_config(char *out, size_t cap, const char *dir, const struct it_sim *s,
                      const char *extra);
 
+/* The same with more lines for [acumatica] (IT_OAUTH, "timeout = 2s\n"). */
+void it_write_config_acu(char *out, size_t cap, const char *dir, const struct it_sim *s,
+                         const char *acu_extra, const char *extra);
+/* acusim's connected application, for auth = oauth. */
+#define IT_OAUTH                                                                                  \
+    "auth = oauth\nclient_id = B8A2C6D4-1F3E-4A5B-9C7D-0E1F2A3B4C5D@Company\n"                   \
+    "client_secret = acusim-secret\n"
+
 struct it_run {
     int status;  /* exit status, or 128+signal */
     char *out;   /* stdout and stderr, interleaved */

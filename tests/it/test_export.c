@@ -345,13 +345,8 @@ static void thousand_pushes_under_faults_exactly_once(void **state)
     start(&s, args, NULL);
     /* Four workers, ten retries, and a timeout of 2 s: the delayed PUTs
      * below commit after erpsync gave up on them. */
-    FILE *f = fopen(s.ini, "w");
-    fprintf(f,
-            "[acumatica]\nurl = %s\ntenant = Company\nusername = admin\npassword = 123\n"
-            "timeout = 2s\n\n[store]\nurl = sqlite:%s/erpsync.db\n\n"
-            "[limits]\nconcurrent_requests = 4\nretries = 10\n",
-            s.sim.base, s.dir);
-    fclose(f);
+    it_write_config_acu(s.ini, sizeof(s.ini), s.dir, &s.sim, "timeout = 2s\n",
+                        "[limits]\nconcurrent_requests = 4\nretries = 10\n");
     sqlite3 *db = app_db(s.dir);
     sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
     for (int i = 0; i < 1000; i++) {
@@ -541,14 +536,8 @@ static void oauth_workers_share_one_grant(void **state)
     const char *args[] = {"--dataset", "tiny", "--token-seconds", "61", "--max-concurrent", "4",
                           NULL};
     start(&s, args, NULL);
-    FILE *f = fopen(s.ini, "w");
-    fprintf(f,
-            "[acumatica]\nurl = %s\ntenant = Company\nauth = oauth\nusername = admin\n"
-            "password = 123\nclient_id = B8A2C6D4-1F3E-4A5B-9C7D-0E1F2A3B4C5D@Company\n"
-            "client_secret = acusim-secret\n[store]\nurl = sqlite:%s/erpsync.db\n"
-            "[limits]\nconcurrent_requests = 4\n",
-            s.sim.base, s.dir);
-    fclose(f);
+    it_write_config_acu(s.ini, sizeof(s.ini), s.dir, &s.sim, IT_OAUTH,
+                        "[limits]\nconcurrent_requests = 4\n");
     for (int i = 0; i < 160; i++)
         app_order(s.dir, "sales_orders", "C000000006", "BLN00005", 1);
     pc_control(&s, "POST", "faults",

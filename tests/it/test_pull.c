@@ -360,11 +360,8 @@ static void endpoint_23_200_001(void **state)
     struct pc_scene s;
     const char *args[] = {"--dataset", "tiny", NULL};
     pc_scene_start(&s, args, NULL);
-    FILE *f = fopen(s.ini, "w");
-    fprintf(f, "[acumatica]\nurl = %s\ntenant = Company\nversion = 23.200.001\nusername = admin\n"
-               "password = 123\n[store]\nurl = sqlite:%s/erpsync.db\n[sync]\nhistory_years = 0\n",
-            s.sim.base, s.dir);
-    fclose(f);
+    it_write_config_acu(s.ini, sizeof(s.ini), s.dir, &s.sim, "version = 23.200.001\n",
+                        "[sync]\nhistory_years = 0\n");
     sync_expect(&s, 0, NULL, NULL);
     assert_int_equal(pc_count(s.dir, "stock_items", NULL), 15);
     assert_true(pc_count(s.dir, "invoices", NULL) > 0);

@@ -104,13 +104,7 @@ static void oauth_sign_in(void **state)
     char extra[512];
     snprintf(extra, sizeof(extra), "[limits]\nretries = 2\n");
     pc_scene_start(&s, args, extra);
-    FILE *f = fopen(s.ini, "w");
-    fprintf(f,
-            "[acumatica]\nurl = %s\ntenant = Company\nauth = oauth\nusername = admin\n"
-            "password = 123\nclient_id = B8A2C6D4-1F3E-4A5B-9C7D-0E1F2A3B4C5D@Company\n"
-            "client_secret = acusim-secret\n[store]\nurl = sqlite:%s/erpsync.db\n",
-            s.sim.base, s.dir);
-    fclose(f);
+    it_write_config_acu(s.ini, sizeof(s.ini), s.dir, &s.sim, IT_OAUTH, NULL);
     struct it_run r;
     if (sync_status(&s, NULL, &r))
         fail_msg("exit %d:\n%s", r.status, r.out);
@@ -150,13 +144,7 @@ static void oauth_tokens_are_refreshed(void **state)
     struct pc_scene s;
     const char *args[] = {"--dataset", "tiny", "--token-seconds", "30", NULL};
     pc_scene_start(&s, args, NULL);
-    FILE *f = fopen(s.ini, "w");
-    fprintf(f,
-            "[acumatica]\nurl = %s\ntenant = Company\nauth = oauth\nusername = admin\n"
-            "password = 123\nclient_id = B8A2C6D4-1F3E-4A5B-9C7D-0E1F2A3B4C5D@Company\n"
-            "client_secret = acusim-secret\n[store]\nurl = sqlite:%s/erpsync.db\n",
-            s.sim.base, s.dir);
-    fclose(f);
+    it_write_config_acu(s.ini, sizeof(s.ini), s.dir, &s.sim, IT_OAUTH, NULL);
     struct it_run r;
     if (sync_status(&s, NULL, &r))
         fail_msg("exit %d:\n%s", r.status, r.out);
@@ -178,11 +166,8 @@ static void retry_after_and_timeouts(void **state)
     struct pc_scene s;
     const char *args[] = {"--dataset", "tiny", "--retry-after", "1", NULL};
     pc_scene_start(&s, args, NULL);
-    FILE *f = fopen(s.ini, "w");
-    fprintf(f, "[acumatica]\nurl = %s\ntenant = Company\nusername = admin\npassword = 123\n"
-               "timeout = 1s\n[store]\nurl = sqlite:%s/erpsync.db\n[limits]\nretries = 4\n",
-            s.sim.base, s.dir);
-    fclose(f);
+    it_write_config_acu(s.ini, sizeof(s.ini), s.dir, &s.sim, "timeout = 1s\n",
+                        "[limits]\nretries = 4\n");
     pc_control(&s, "POST", "faults", "{\"kind\":\"status\",\"status\":429,\"path\":\"/Customer\",\"count\":2}");
     pc_control(&s, "POST", "faults", "{\"kind\":\"delay\",\"path\":\"/Vendor\",\"delay_ms\":1500,\"count\":1}");
     struct it_run r;
