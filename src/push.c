@@ -1,6 +1,8 @@
 /* Push: application rows to Acumatica, exactly once. */
 #include <cjson/cJSON.h>
+#include <ctype.h>
 #include <inttypes.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -209,32 +211,69 @@ static void put_path(cJSON *obj, const char *path, cJSON *value)
     }
 }
 
-static cJSON *json_value(const char *v, enum es_ctype t)
+/* A column's value as JSON, or NULL with what is wrong with it: the
+ * application's row is checked here, not by Acumatica's guess at it. */
+static cJSON *json_value(const char *v, enum es_ctype t, const char **why)
 {
+    char *end = NULL;
+    double d;
     switch (t) {
     case ES_CT_DEC:
-    case ES_CT_INT: return cJSON_CreateNumber(strtod(v, NULL));
-    case ES_CT_BOOL: return cJSON_CreateBool(!strcmp(v, "1") || !strcasecmp(v, "true"));
+    case ES_CT_INT:
+        d = strtod(v, &end);
+        while (end && (*end == ' ' || *end == '\t'))
+            end++;
+        if (end == v || *end || !isfinite(d)) {
+            *why = "is not a number";
+            return NULL;
+        }
+        if (t == ES_CT_INT && (fabs(d) > 9007199254740992.0 || d != floor(d))) {
+            *why = "is not a whole number";
+            return NULL;
+        }
+        return cJSON_CreateNumber(d);
+    case ES_CT_BOOL:
+        if (!strcmp(v, "1") || !strcasecmp(v, "true"))
+            return cJSON_CreateBool(1);
+        if (!strcmp(v, "0") || !strcasecmp(v, "false"))
+            return cJSON_CreateBool(0);
+        *why = "is not true or false (1 or 0)";
+        return NULL;
+    case ES_CT_TIME:
+        for (int i = 0; i < 10; i++)
+            if (i == 4 || i == 7 ? v[i] != '-' : !isdigit((unsigned char)v[i])) {
+                *why = "is not a date (YYYY-MM-DD, or ISO 8601 with a time)";
+                return NULL;
+            }
+        return cJSON_CreateString(v);
     default: return cJSON_CreateString(v);
     }
 }
 
 /* The columns of a row the set sends, by their field paths; NULLs are not
- * sent (a field the application left empty keeps what Acumatica has). */
-static void put_cols(cJSON *obj, const struct es_col *cols, const char *const *vals,
-                     const char *const *send, const char *version)
+ * sent. A value that cannot be sent: 1, with a note naming it (what says
+ * whose row it is). */
+static int put_cols(cJSON *obj, const struct es_col *cols, const char *const *vals,
+                    const char *const *send, const char *version, const char *what, char *note,
+                    size_t cap)
 {
     char path[160];
     for (int i = 0; cols[i].name; i++) {
         if (!vals[i] || !sends(send, cols[i].name) || !es_map_col_in(&cols[i], version))
             continue;
-        const char *p = cols[i].path;
+        const char *p = cols[i].path, *why = NULL;
         if (!strncmp(p, "@addr/", 6)) {
             snprintf(path, sizeof(path), "MainContact/Address/%s", p + 6);
             p = path;
         }
-        put_path(obj, p, json_value(vals[i], cols[i].type));
+        cJSON *v = json_value(vals[i], cols[i].type, &why);
+        if (!v) {
+            snprintf(note, cap, "not sent: %s%s = '%.60s' %s", what, cols[i].name, vals[i], why);
+            return 1;
+        }
+        put_path(obj, p, v);
     }
+    return 0;
 }
 
 static void put_text(cJSON *obj, const char *field, const char *v)
@@ -377,15 +416,21 @@ static int put_keys(struct set_push *sp, cJSON *body, const struct es_push_row *
     return 0;
 }
 
-static void put_lines(struct set_push *sp, cJSON *body, const struct lines *lines)
+static int put_lines(struct set_push *sp, cJSON *body, const struct lines *lines, char *note,
+                     size_t cap)
 {
     const struct es_detail *d = &sp->m->details[0];
     cJSON *arr = cJSON_AddArrayToObject(body, d->array);
     for (int i = 0; i < lines->n; i++) {
         cJSON *o = cJSON_CreateObject();
-        put_cols(o, d->cols, lines->rows[i].vals, sp->def->line_cols, sp->version);
         cJSON_AddItemToArray(arr, o);
+        char what[96];
+        snprintf(what, sizeof(what), "%s line %d: ", d->table, i + 1);
+        if (put_cols(o, d->cols, lines->rows[i].vals, sp->def->line_cols, sp->version, what,
+                     note, cap))
+            return 1;
     }
+    return 0;
 }
 
 /* The action that follows a create, or NULL. */
@@ -418,11 +463,13 @@ static cJSON *body_of(struct set_push *sp, const struct es_push_row *row, const 
         cJSON_Delete(body);
         return NULL;
     }
-    put_cols(body, sp->m->cols, row->vals, sp->def->cols, sp->version);
+    if (put_cols(body, sp->m->cols, row->vals, sp->def->cols, sp->version, "", note, cap) ||
+        (!row->erp_key && lines->n && put_lines(sp, body, lines, note, cap))) {
+        cJSON_Delete(body);
+        return NULL;
+    }
     if (ref_ix >= 0)
         put_text(body, sp->m->cols[ref_ix].path, ref);
-    if (!row->erp_key && lines->n)
-        put_lines(sp, body, lines);
     put_extras(sp, body, !row->erp_key);
     return body;
 }

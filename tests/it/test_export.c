@@ -178,6 +178,8 @@ static void customer_and_orders_are_pushed(void **state)
     long good = app_order(s.dir, "sales_orders", "WEB0001", item, 3);
     long bad = app_order(s.dir, "sales_orders", "C000000002", "NO-SUCH-ITEM", 1);
     long quote = app_order(s.dir, "quotes", "C000000003", item, 5);
+    long typo = app_order(s.dir, "sales_orders", "C000000004", item, 1);
+    app_sql(s.dir, "UPDATE sales_order_lines SET order_qty = 'lots' WHERE parent_id = %ld", typo);
     struct it_run r;
     assert_int_equal(sync_run(&s, "--push", NULL, &r), 1); /* one record failed */
     assert_non_null(strstr(r.out, "some records"));
@@ -222,8 +224,14 @@ static void customer_and_orders_are_pushed(void **state)
     const char *note = app_text(s.dir, "SELECT last_error FROM sales_orders WHERE id = %ld", bad);
     assert_non_null(strstr(note, "Details[0].InventoryID"));
     assert_non_null(strstr(note, "cannot be found"));
+    /* A value erpsync cannot send: refused before anything goes out. */
+    assert_string_equal(app_text(s.dir, "SELECT sync_status || ' ' || last_error FROM"
+                                        " sales_orders WHERE id = %ld", typo),
+                        "failed not sent: sales_order_lines line 1: order_qty = 'lots' is not a"
+                        " number");
     assert_int_equal(run_erpsync(&s, &r, "failed", NULL, NULL), 0);
     assert_non_null(strstr(r.out, "Details[0].InventoryID"));
+    assert_non_null(strstr(r.out, "order_qty = 'lots'"));
     it_run_free(&r);
 
     /* Failed stays failed: a run sends nothing, creates nothing twice. */
@@ -244,7 +252,8 @@ static void customer_and_orders_are_pushed(void **state)
                         "synced");
     assert_int_equal(refs_exactly_once(&s, "SalesOrder", "CustomerOrder", "ES-SO-"), 2);
     assert_int_equal(run_erpsync(&s, &r, "failed", NULL, NULL), 0);
-    assert_non_null(strstr(r.out, "no failed records"));
+    assert_null(strstr(r.out, "InventoryID"));
+    assert_non_null(strstr(r.out, "order_qty = 'lots'"));
     it_run_free(&r);
     pc_scene_stop(&s);
 }
