@@ -9,6 +9,7 @@
 
 #include "erpsync/arena.h"
 #include "erpsync/buf.h"
+#include "erpsync/conflict.h"
 #include "erpsync/json.h"
 #include "erpsync/map.h"
 #include "erpsync/pull.h"
@@ -231,27 +232,10 @@ static void count(struct es_counts *c, enum es_outcome o)
 static int decide(struct set_run *r, const struct es_record *rec, const struct es_held *h,
                   struct es_err *err)
 {
-    enum es_primary prim = r->p->cfg->sets[r->m->set].primary;
-    int64_t skew = es_acu_clock_skew(r->p->acu), app_ms = 0;
-    struct es_iso t;
-    if (h->app_modified[0] && !es_iso_parse(&t, h->app_modified, strlen(h->app_modified)))
-        app_ms = es_iso_to_ms(&t);
-    char reason[300], erp_ours[40];
-    es_time_format_utc(erp_ours, sizeof(erp_ours), rec->modified_ms - skew);
-    int erp_wins;
-    if (prim != ES_PRIMARY_NEWEST) {
-        erp_wins = prim == ES_PRIMARY_ERP;
-        snprintf(reason, sizeof(reason), "primary = %s", erp_wins ? "erp" : "app");
-    } else if (!app_ms || !rec->erp_modified) {
-        erp_wins = 1;
-        snprintf(reason, sizeof(reason), "newest: a change time is missing; Acumatica's stands");
-    } else {
-        erp_wins = rec->modified_ms - skew >= app_ms;
-        snprintf(reason, sizeof(reason),
-                 "newest: Acumatica changed it at %s (%s on our clock, skew %+lld ms), the "
-                 "application at %s",
-                 rec->erp_modified, erp_ours, (long long)skew, h->app_modified);
-    }
+    char reason[300];
+    int erp_wins = es_conflict_erp_wins(r->p->cfg->sets[r->m->set].primary, rec,
+                                        es_acu_clock_skew(r->p->acu), h->app_modified, reason,
+                                        sizeof(reason));
     r->c->conflicts++;
     erp_wins ? (r->c->updated++, r->c->erp_won++) : r->c->held++;
     return es_store_resolve(r->p->store, r->m, h, rec, erp_wins, reason, rec->erp_modified,

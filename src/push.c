@@ -11,6 +11,7 @@
 
 #include "erpsync/arena.h"
 #include "erpsync/buf.h"
+#include "erpsync/conflict.h"
 #include "erpsync/http.h"
 #include "erpsync/map.h"
 #include "erpsync/mem.h"
@@ -663,6 +664,34 @@ static void key_path(struct es_buf *out, struct set_push *sp, const struct es_pu
     }
 }
 
+/* GET path (a record or a list of one): 1 with the record mapped into rec,
+ * 0 when there is none, <0 an error. */
+static int get_record(struct set_push *sp, const char *path, struct es_record *rec,
+                      struct es_err *err)
+{
+    struct es_http_resp r;
+    es_http_resp_init(&r);
+    long before = es_acu_sent(sp->acu);
+    struct es_err e = {0};
+    int rc = es_acu_call(sp->acu, &r, "GET", path, NULL, ES_ACU_IDEMPOTENT, &e);
+    count_requests(sp, before);
+    int found = 0;
+    if (!rc) {
+        cJSON *j = cJSON_ParseWithLength(r.body.data, r.body.len);
+        found = cJSON_IsArray(j) ? cJSON_GetArraySize(j) > 0 : cJSON_IsObject(j);
+        cJSON_Delete(j);
+        if (found && (rc = answer_record(sp, r.body.data, r.body.len, rec, err)))
+            found = rc;
+    } else if (rc == ES_EREMOTE && r.status == 500 && strstr(r.body.data ? r.body.data : "",
+                                                             "NoEntitySatisfiesTheCondition")) {
+        found = 0; /* by key: not there */
+    } else {
+        found = es_err_set(err, rc, "%s", e.msg);
+    }
+    es_http_resp_dispose(&r);
+    return found;
+}
+
 /* The record a push whose answer was lost may have made: by its natural
  * key, or by the document's reference. 1 found (rec), 0 not, <0 error. */
 static int look_up(struct set_push *sp, const struct es_push_row *row, int ref_ix, const char *ref,
@@ -689,29 +718,62 @@ static int look_up(struct set_push *sp, const struct es_push_row *row, int ref_i
         es_buf_adds(&path, "&$top=1&$filter=");
         es_http_escape(&path, f.data);
     }
-    struct es_http_resp r;
-    es_http_resp_init(&r);
-    long before = es_acu_sent(sp->acu);
-    struct es_err e = {0};
-    int rc = es_acu_call(sp->acu, &r, "GET", path.data, NULL, ES_ACU_IDEMPOTENT, &e);
-    count_requests(sp, before);
-    int found = 0;
-    if (!rc) {
-        cJSON *j = cJSON_ParseWithLength(r.body.data, r.body.len);
-        found = cJSON_IsArray(j) ? cJSON_GetArraySize(j) > 0 : cJSON_IsObject(j);
-        cJSON_Delete(j);
-        if (found && (rc = answer_record(sp, r.body.data, r.body.len, rec, err)))
-            found = rc;
-    } else if (rc == ES_EREMOTE && r.status == 500 && strstr(r.body.data ? r.body.data : "",
-                                                             "NoEntitySatisfiesTheCondition")) {
-        found = 0; /* by key: not there */
-    } else {
-        found = es_err_set(err, rc, "%s", e.msg);
-    }
-    es_http_resp_dispose(&r);
+    int found = get_record(sp, path.data, rec, err);
     es_buf_dispose(&path);
     es_buf_dispose(&f);
     return found;
+}
+
+/* A push run alone (the set not pulled in this run) finds conflicts
+ * itself: before an update it reads the ERP's record, and when that is no
+ * longer the version last synced, both sides changed it. Decided and
+ * recorded as the pull does; when Acumatica wins its version is taken and
+ * nothing is sent (*done). */
+static int check_conflict(struct set_push *sp, struct es_push_row *row, int *done,
+                          struct es_err *err)
+{
+    *done = 0;
+    enum es_set_id set = sp->def->set;
+    if (!row->erp_key || strcmp(row->status, "pending") || ((sp->p->pulled >> set) & 1) ||
+        !(es_set_info(set)->allowed & ES_DIR_PULL))
+        return 0;
+    struct es_buf path;
+    es_buf_init(&path, 0);
+    es_buf_adds(&path, sp->m->entity);
+    for (const char *k = row->erp_key; k;) { /* "SO|000041": SalesOrder/SO/000041 */
+        const char *bar = strchr(k, '|');
+        char part[256];
+        snprintf(part, sizeof(part), "%.*s", bar ? (int)(bar - k) : (int)strlen(k), k);
+        es_buf_add(&path, "/", 1);
+        es_http_escape(&path, part);
+        k = bar ? bar + 1 : NULL;
+    }
+    es_buf_add(&path, "?", 1);
+    es_map_query(&path, sp->m, sp->version, 0);
+    struct es_record rec;
+    int rc = get_record(sp, path.data, &rec, err);
+    es_buf_dispose(&path);
+    if (rc <= 0 || !rec.erp_modified ||
+        (row->erp_modified && !strcmp(rec.erp_modified, row->erp_modified)))
+        return rc < 0 ? rc : 0; /* gone (the update will say), or unchanged */
+    char reason[300];
+    int erp_wins = es_conflict_erp_wins(sp->p->cfg->sets[set].primary, &rec,
+                                        es_acu_clock_skew(sp->acu), row->app_modified, reason,
+                                        sizeof(reason));
+    struct es_held h;
+    snprintf(h.id, sizeof(h.id), "%" PRId64, row->id);
+    snprintf(h.app_modified, sizeof(h.app_modified), "%s",
+             row->app_modified ? row->app_modified : "");
+    store_lock(sp);
+    rc = es_store_resolve(sp->p->store, sp->m, &h, &rec, erp_wins, reason, rec.erp_modified,
+                          sp->p->run_id, sp->p->now_utc, err);
+    store_unlock(sp);
+    sp->c->conflicts++;
+    if (erp_wins) {
+        sp->c->erp_won++;
+        *done = 1;
+    }
+    return rc;
 }
 
 /* ---- one row ---- */
@@ -855,11 +917,13 @@ static int push_row(struct set_push *sp, struct es_push_row *row, struct es_err 
         sp->c->waiting++;
         return mark(sp, row, row->status, note, 0, NULL, NULL, err);
     }
+    int done = 0, rc = check_conflict(sp, row, &done, err);
+    if (rc || done)
+        return rc;
     int ref_ix = sp->def->natural ? -1 : extref_index(sp);
     const char *ref = ref_ix >= 0 ? reference(sp, row, ref_ix) : NULL;
     for (int attempt = 0;; attempt++) {
-        int done, rc = check_unknown(sp, row, ref_ix, ref, &done, err);
-        if (rc || done)
+        if ((rc = check_unknown(sp, row, ref_ix, ref, &done, err)) || done)
             return rc;
         enum verdict v = V_STOP;
         char why[300] = "";
@@ -964,6 +1028,7 @@ static void workers_free(struct worker *ws, int nw, struct es_counts *c)
     for (int i = 0; i < nw; i++) {
         struct es_counts *w = &ws[i].c;
         c->pushed += w->pushed, c->push_failed += w->push_failed, c->waiting += w->waiting;
+        c->conflicts += w->conflicts, c->erp_won += w->erp_won;
         c->requests += w->requests;
         if (i)
             es_acu_free(ws[i].sp.acu);

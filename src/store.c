@@ -150,7 +150,7 @@ static char *select_push_rows(const struct es_mapping *m)
 {
     struct es_buf b;
     es_buf_init(&b, 0);
-    es_buf_adds(&b, "SELECT id, erp_key, sync_status, attempts, app_modified");
+    es_buf_adds(&b, "SELECT id, erp_key, sync_status, attempts, app_modified, erp_modified");
     list_cols(&b, m->cols);
     es_buf_addf(&b,
                 " FROM %s WHERE sync_status IN ('pending', 'unknown') AND (next_attempt_ms IS NULL"
@@ -865,7 +865,7 @@ static char *dup_or_null(struct es_arena *a, const char *v)
 static int read_push_row(void *ctx, int n, const char *const *v)
 {
     struct push_rows_ctx *c = ctx;
-    if (c->n == c->cap || n < 5 + c->ncols)
+    if (c->n == c->cap || n < 6 + c->ncols)
         return 0;
     struct es_push_row *r = &c->rows[c->n++];
     r->id = num64(v[0]);
@@ -873,9 +873,10 @@ static int read_push_row(void *ctx, int n, const char *const *v)
     r->status = dup_or_null(c->a, v[2]);
     r->attempts = (long)num64(v[3]);
     r->app_modified = dup_or_null(c->a, v[4]);
+    r->erp_modified = dup_or_null(c->a, v[5]);
     r->vals = es_arena_alloc(c->a, (size_t)(c->ncols ? c->ncols : 1) * sizeof(*r->vals));
     for (int i = 0; i < c->ncols; i++)
-        r->vals[i] = dup_or_null(c->a, v[5 + i]);
+        r->vals[i] = dup_or_null(c->a, v[6 + i]);
     return 0;
 }
 

@@ -127,6 +127,9 @@ static int push_sets(struct es_pull *pl, const struct es_sync_opts *o, struct es
     struct es_push p = {.cfg = pl->cfg, .acu = pl->acu, .store = pl->store, .run_id = pl->run_id,
                         .progress = o->progress, .progress_ctx = o->progress_ctx};
     memcpy(p.now_utc, pl->now_utc, sizeof(p.now_utc));
+    for (int i = 0; i < ES_NSETS && !o->push_only; i++)
+        if (res->ran[i] && !res->errors[i][0])
+            p.pulled |= 1u << i;
     int worst = res->exit_code;
     for (int i = 0; i < ES_NSETS; i++) {
         if (!push_wanted(pl->cfg, o, i))

@@ -26,6 +26,7 @@ struct es_push {
     char now_utc[40];
     es_progress_fn progress;
     void *progress_ctx;
+    unsigned pulled; /* bit per set pulled in this run: its conflicts are decided */
 };
 
 /* The note of a refusal (HTTP status and body of Acumatica's answer): the

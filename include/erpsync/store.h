@@ -85,6 +85,7 @@ struct es_push_row {
     char *status;       /* "pending", or "unknown" (sent, no answer) */
     long attempts;
     char *app_modified;
+    char *erp_modified; /* the ERP's time of the version last synced */
     const char **vals;  /* the mapping's columns */
 };
 

@@ -644,6 +644,35 @@ static void newest_wins_with_skew(long shift_ms)
     pc_scene_stop(&s);
 }
 
+/* `erpsync sync --push` alone (no pull first) finds conflicts too: before
+ * an update it reads Acumatica's record; changed since the last sync, the
+ * later change wins as in a full run. */
+static void push_alone_finds_conflicts(void **state)
+{
+    (void)state;
+    struct pc_scene s;
+    const char *args[] = {"--dataset", "tiny", NULL};
+    start(&s, args, NULL);
+    app_edit_customer(&s, "C000000008", "App older");
+    erp_edit_customer(&s, "C000000009", "ERP older");
+    it_sleep_ms(1500);
+    erp_edit_customer(&s, "C000000008", "ERP newer");
+    app_edit_customer(&s, "C000000009", "App newer");
+    app_edit_customer(&s, "C000000010", "App alone"); /* no conflict: just pushed */
+    struct it_run r;
+    if (sync_run(&s, "--push", NULL, &r))
+        fail_msg("exit %d:\n%s", r.status, r.out);
+    assert_non_null(strstr(r.out, "2 conflicts: Acumatica's version won 1, the application's 1"));
+    it_run_free(&r);
+    assert_true(!strncmp(decision(&s, "C000000008"), "erp|newest:", 11));
+    customer_name_is(&s, "C000000008", "ERP newer/synced");
+    assert_true(!strncmp(decision(&s, "C000000009"), "app|newest:", 11));
+    customer_name_is(&s, "C000000009", "App newer/synced");
+    assert_string_equal(decision(&s, "C000000010"), "");
+    customer_name_is(&s, "C000000010", "App alone/synced");
+    pc_scene_stop(&s);
+}
+
 static void conflicts_newest_wins_erp_clock_ahead(void **state)
 {
     (void)state;
@@ -737,6 +766,7 @@ int main(void)
         cmocka_unit_test(conflicts_newest_wins_erp_clock_ahead),
         cmocka_unit_test(conflicts_newest_wins_erp_clock_behind),
         cmocka_unit_test(conflicts_primary_overrides),
+        cmocka_unit_test(push_alone_finds_conflicts),
         cmocka_unit_test(options_and_export),
     };
     if (getenv("IT_FILTER")) /* e.g. IT_FILTER='conflicts*' runs those alone */

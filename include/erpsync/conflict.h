@@ -1,0 +1,21 @@
+/* Conflicts: a record both Acumatica and the application changed since
+ * the last sync. The pull finds them (a pending row whose ERP record
+ * changed), and so does a push run alone (the ERP's record read before an
+ * update); both decide by the same rule. */
+#ifndef ERPSYNC_CONFLICT_H
+#define ERPSYNC_CONFLICT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "erpsync/config.h"
+#include "erpsync/map.h"
+
+/* 1 when Acumatica's version wins, 0 when the application's does, by
+ * primary: erp, app, or newest (the later change; the ERP's time moved to
+ * our clock by skew_ms, how far its clock is ahead of ours). app_modified
+ * may be NULL or "". reason says why, with the times compared. */
+int es_conflict_erp_wins(enum es_primary primary, const struct es_record *rec, int64_t skew_ms,
+                         const char *app_modified, char *reason, size_t cap);
+
+#endif
