@@ -232,8 +232,10 @@ void es_sync_print(FILE *out, const struct es_sync_result *res)
             "conflicts", "requests");
     struct es_counts t = {0};
     for (int i = 0; i < ES_NSETS; i++) {
-        if (!res->ran[i])
-            continue;
+        const struct es_counts *c = &res->sets[i];
+        if (!res->ran[i] || (!c->requests && !c->fetched && !c->pushed && !c->push_failed &&
+                             !c->waiting && !c->conflicts && !c->failed && !res->errors[i][0]))
+            continue; /* nothing to say: nothing sent, nothing waiting */
         print_line(out, es_set_info((enum es_set_id)i)->name, &res->sets[i]);
         if (res->errors[i][0])
             fprintf(out, "  ! %s\n", res->errors[i]);
