@@ -982,26 +982,29 @@ int es_store_mark_pending(struct es_store *s, const struct es_mapping *m, const 
                           int failed_only, const char *now_utc, long *changed,
                           struct es_err *err)
 {
+    *changed = 0;
+    if (key && !*key)
+        return 0; /* an empty name names nothing */
+    /* A retry keeps the row's change time and says so in last_error (the
+     * note also keeps the app_modified trigger, which stamps a row the
+     * application marks, from firing). */
     struct es_buf b;
     es_buf_init(&b, 0);
-    es_buf_addf(&b,
-                "UPDATE %s SET sync_status = 'pending', last_error = NULL, next_attempt_ms = NULL,"
-                " app_modified = %s WHERE %s",
-                m->table, failed_only ? "app_modified" : "?3",
+    es_buf_addf(&b, "UPDATE %s SET sync_status = 'pending', next_attempt_ms = NULL, %s WHERE %s",
+                m->table,
+                failed_only ? "last_error = 'marked to push again (erpsync retry, ' || ?3 || ')'"
+                            : "last_error = NULL, app_modified = ?3",
                 failed_only ? "sync_status = 'failed'"
                             : "sync_status IN ('synced', 'failed', 'pending')");
-    if (key) {
-        es_buf_adds(&b, " AND ");
-        key_match(&b, m);
-    }
-    es_buf_adds(&b, " RETURNING id");
+    es_buf_adds(&b, " AND (?1 = '' OR ");
+    key_match(&b, m);
+    es_buf_adds(&b, ") RETURNING id");
     char idv[260] = "";
     if (key && !strncmp(key, "id:", 3))
         snprintf(idv, sizeof(idv), "%s", key + 3);
     const char *p[] = {key ? key : "", idv, now_utc};
     long n = 0;
-    int np = !key ? 0 : failed_only ? 2 : 3;
-    int rc = s->ops->run_once(s->db, b.data, p, np, count_row, &n, err);
+    int rc = s->ops->run_once(s->db, b.data, p, 3, count_row, &n, err);
     es_buf_dispose(&b);
     *changed = n;
     return rc;

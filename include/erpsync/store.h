@@ -106,10 +106,11 @@ int es_store_push_mark(struct es_store *s, const struct es_mapping *m, int64_t i
                        const char *now_utc, struct es_err *err);
 /* Mark rows to be pushed again. key names one row: its ERP key
  * ("SO|000041"), its key or order number, its external reference, or
- * "id:N"; NULL (failed_only only) every failed row. failed_only: just
- * failed rows, their change time kept (erpsync retry); else synced, failed
- * or pending rows, changed now (erpsync export). A row whose push has an
- * unknown outcome is never marked: it is looked up first. changed: rows. */
+ * "id:N"; NULL (failed_only only) every failed row; "" nothing.
+ * failed_only: just failed rows, their change time kept and a note saying
+ * they were marked again (erpsync retry); else synced, failed or pending
+ * rows, changed now (erpsync export). A row whose push has an unknown
+ * outcome is never marked: it is looked up first. changed: rows. */
 int es_store_mark_pending(struct es_store *s, const struct es_mapping *m, const char *key,
                           int failed_only, const char *now_utc, long *changed,
                           struct es_err *err);

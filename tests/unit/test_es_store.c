@@ -265,6 +265,62 @@ static void bad_urls_are_refused(void **state)
     assert_non_null(strstr(err.msg, "/nonexistent-dir/x.db"));
 }
 
+static long mark(struct es_store *s, enum es_set_id set, const char *key, int failed_only)
+{
+    long n = -1;
+    struct es_err err = {0};
+    if (es_store_mark_pending(s, es_map_get(set), key, failed_only, "2030-01-01T00:00:00.000Z",
+                              &n, &err))
+        fail_msg("%s", err.msg);
+    return n;
+}
+
+/* erpsync export and retry: which rows they mark, by which names, and
+ * that a row whose push has an unknown outcome is never marked. */
+static void export_and_retry_mark_the_right_rows(void **state)
+{
+    (void)state;
+    struct es_store *s = open_store();
+    exec_sql("INSERT INTO customers(id, erp_key, customer_id, sync_status, app_modified) VALUES"
+             " (1, 'C1', 'C1', 'synced', NULL), (2, 'C2', 'C2', 'failed', '2029-01-01T00:00:00Z'),"
+             " (3, NULL, 'C3', 'unknown', NULL), (4, NULL, 'C4', 'failed', NULL),"
+             " (5, 'C5', 'C5', 'deleted', NULL);"
+             "INSERT INTO sales_orders(id, erp_key, order_type, order_nbr, customer_order,"
+             " sync_status) VALUES (7, 'SO|000041', 'SO', '000041', 'WEB-7', 'failed'),"
+             " (8, NULL, NULL, NULL, 'WEB-8', 'failed'), (9, NULL, NULL, NULL, 'WEB-9', 'failed');");
+    /* export: a synced row by its key, stamped now. */
+    assert_int_equal(mark(s, ES_SET_CUSTOMERS, "C1", 0), 1);
+    assert_int_equal(scalar("SELECT count(*) FROM customers WHERE id = 1 AND sync_status ="
+                            " 'pending' AND app_modified = '2030-01-01T00:00:00.000Z'"),
+                     1);
+    /* never an unknown or deleted row; an unknown name marks nothing */
+    assert_int_equal(mark(s, ES_SET_CUSTOMERS, "C3", 0), 0);
+    assert_int_equal(mark(s, ES_SET_CUSTOMERS, "C5", 0), 0);
+    assert_int_equal(mark(s, ES_SET_CUSTOMERS, "NOBODY", 0), 0);
+    assert_int_equal(mark(s, ES_SET_CUSTOMERS, "id:3", 1), 0);
+    /* retry of everything failed: its change time kept */
+    assert_int_equal(mark(s, ES_SET_CUSTOMERS, NULL, 1), 2);
+    assert_int_equal(scalar("SELECT count(*) FROM customers WHERE sync_status = 'pending' AND"
+                            " app_modified = '2029-01-01T00:00:00Z'"),
+                     1);
+    assert_int_equal(scalar("SELECT count(*) FROM customers WHERE sync_status = 'pending' AND"
+                            " last_error = 'marked to push again (erpsync retry,"
+                            " 2030-01-01T00:00:00.000Z)'"),
+                     2);
+    assert_int_equal(scalar("SELECT count(*) FROM customers WHERE sync_status = 'unknown'"), 1);
+    assert_int_equal(mark(s, ES_SET_CUSTOMERS, "", 0), 0); /* an empty name: nothing */
+    /* documents: by order number, ERP key, reference, or id:N */
+    assert_int_equal(mark(s, ES_SET_SALES_ORDERS, "000041", 1), 1);
+    assert_int_equal(mark(s, ES_SET_SALES_ORDERS, "SO|000041", 1), 0); /* pending now */
+    assert_int_equal(mark(s, ES_SET_SALES_ORDERS, "WEB-8", 1), 1);
+    assert_int_equal(mark(s, ES_SET_SALES_ORDERS, "id:9", 1), 1);
+    assert_int_equal(scalar("SELECT count(*) FROM sales_orders WHERE sync_status = 'pending'"),
+                     3);
+    /* quotes share the entity, not the rows */
+    assert_int_equal(mark(s, ES_SET_QUOTES, "WEB-7", 0), 0);
+    es_store_close(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -274,6 +330,7 @@ int main(void)
         cmocka_unit_test(unseen_rows_are_marked_deleted_never_dropped),
         cmocka_unit_test(state_and_runs_round_trip),
         cmocka_unit_test(bad_urls_are_refused),
+        cmocka_unit_test(export_and_retry_mark_the_right_rows),
     };
     return cmocka_run_group_tests(tests, make_path, cleanup);
 }
