@@ -551,7 +551,7 @@ static enum verdict judge(int rc, const struct es_http_resp *r)
         return V_AGAIN;
     if (rc == ES_ENET || rc == ES_ETIMEOUT)
         return V_UNKNOWN;
-    if (rc != ES_EREMOTE)
+    if (rc != ES_EREMOTE || r->status == 401) /* a session refused after a new sign-in */
         return V_STOP;
     if (r->status >= 400 && r->status < 500)
         return V_REFUSED;
@@ -894,6 +894,14 @@ static int send_once(struct set_push *sp, struct es_push_row *row, const struct 
     if (!rc && *v == V_REFUSED) {
         es_push_refusal_note(resp.status, resp.body.data, resp.body.len, e.msg, note,
                              sizeof(note));
+        if (resp.status == 412) { /* what the precondition was */
+            size_t n = strlen(note);
+            snprintf(note + n, sizeof(note) - n, " (%s)",
+                     !row->erp_key ? "sent as new (If-None-Match: *), but Acumatica has a record"
+                                     " with this key already"
+                                   : "sent as an update (If-Match: *), but Acumatica has no"
+                                     " record with this key");
+        }
         sp->c->push_failed++;
         rc = mark(sp, row, "failed", note, 0, NULL, NULL, err);
     }

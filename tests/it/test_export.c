@@ -179,6 +179,9 @@ static void customer_and_orders_are_pushed(void **state)
     long bad = app_order(s.dir, "sales_orders", "C000000002", "NO-SUCH-ITEM", 1);
     long quote = app_order(s.dir, "quotes", "C000000003", item, 5);
     long typo = app_order(s.dir, "sales_orders", "C000000004", item, 1);
+    /* A new customer whose key Acumatica has already: If-None-Match refuses. */
+    long dup = app_sql(s.dir, "INSERT INTO customers(sync_status, customer_id, name)"
+                              " VALUES('pending', 'C000000002', 'Same key')");
     app_sql(s.dir, "UPDATE sales_order_lines SET order_qty = 'lots' WHERE parent_id = %ld", typo);
     struct it_run r;
     assert_int_equal(sync_run(&s, "--push", NULL, &r), 1); /* one record failed */
@@ -224,6 +227,14 @@ static void customer_and_orders_are_pushed(void **state)
     const char *note = app_text(s.dir, "SELECT last_error FROM sales_orders WHERE id = %ld", bad);
     assert_non_null(strstr(note, "Details[0].InventoryID"));
     assert_non_null(strstr(note, "cannot be found"));
+    assert_string_equal(app_text(s.dir, "SELECT sync_status || ' ' || last_error FROM customers"
+                                        " WHERE id = %ld", dup),
+                        "failed HTTP 412: The record already exists. (sent as new"
+                        " (If-None-Match: *), but Acumatica has a record with this key"
+                        " already)");
+    c = erp_get(&s, "Customer/C000000002");
+    assert_string_not_equal(it_str(c, "CustomerName"), "Same key"); /* not overwritten */
+    cJSON_Delete(c);
     /* A value erpsync cannot send: refused before anything goes out. */
     assert_string_equal(app_text(s.dir, "SELECT sync_status || ' ' || last_error FROM"
                                         " sales_orders WHERE id = %ld", typo),
