@@ -27,12 +27,17 @@ static const char export_help[] =
     "  purchase_orders\n";
 
 static const char failed_help[] =
-    "Usage: erpsync [-c FILE] failed [SET]\n"
+    "Usage: erpsync [-c FILE] failed [SET] [--waiting]\n"
     "\n"
     "List the application's records Acumatica refused, per set: the row id,\n"
     "its key or reference, the attempts, and Acumatica's reason with the\n"
     "field it belongs to. They stay failed until marked again: fix the row\n"
-    "(or the data in Acumatica), then `erpsync retry`.\n";
+    "(or the data in Acumatica), then `erpsync retry`.\n"
+    "\n"
+    "  --waiting   list instead the records still to go that say why they\n"
+    "              wait: a record they depend on that is not in Acumatica\n"
+    "              yet, or trouble that is retried later (state pending), or\n"
+    "              a send without an answer, looked up first (state unknown)\n";
 
 static const char retry_help[] =
     "Usage: erpsync [-c FILE] retry [SET [KEY...]]\n"
@@ -179,15 +184,17 @@ static void name_expr(char *out, size_t cap, const struct es_mapping *m)
         snprintf(out + k, cap - k, ", %s, '')", m->key_cols[m->key0_fixed ? 1 : 0]);
 }
 
-static int list_failed(struct es_store *s, int set, long *shown, struct es_err *err)
+static int list_rows(struct es_store *s, int set, int waiting, long *shown, struct es_err *err)
 {
     const struct es_mapping *m = es_map_get((enum es_set_id)set);
-    char name[300], sql[600];
+    char name[300], sql[700];
     name_expr(name, sizeof(name), m);
     snprintf(sql, sizeof(sql),
-             "SELECT id, %s, attempts, last_error, CASE WHEN pushed_at IS NOT NULL THEN"
-             " 'last sent ' || pushed_at END FROM %s WHERE sync_status = 'failed' ORDER BY id",
-             name, m->table);
+             "SELECT id, %s, attempts, %slast_error, CASE WHEN pushed_at IS NOT NULL THEN"
+             " 'last sent ' || pushed_at END FROM %s WHERE %s ORDER BY id",
+             name, waiting ? "sync_status || ': ' || " : "", m->table,
+             waiting ? "sync_status IN ('pending', 'unknown') AND last_error IS NOT NULL"
+                     : "sync_status = 'failed'");
     struct failed_ctx f = {m->table, 0};
     int rc = es_store_query(s, sql, NULL, 0, print_failed, &f, err);
     *shown += f.n;
@@ -200,9 +207,17 @@ int cmd_failed(struct cli *c, int argc, char **argv)
         fputs(failed_help, stdout);
         return ES_EXIT_OK;
     }
-    if (argc > 2) {
-        fprintf(stderr, "erpsync failed: unexpected '%s'\n\n%s", argv[2], failed_help);
-        return ES_EXIT_USAGE;
+    int waiting = 0;
+    const char *set_name = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--waiting"))
+            waiting = 1;
+        else if (argv[i][0] != '-' && !set_name)
+            set_name = argv[i];
+        else {
+            fprintf(stderr, "erpsync failed: unexpected '%s'\n\n%s", argv[i], failed_help);
+            return ES_EXIT_USAGE;
+        }
     }
     struct es_config cfg;
     struct es_store *s;
@@ -211,18 +226,18 @@ int cmd_failed(struct cli *c, int argc, char **argv)
         return rc;
     struct es_err err = {0};
     long shown = 0;
-    int only = argc == 2 ? push_set(&cfg, "failed", argv[1]) : -1;
-    if (argc == 2 && only < 0)
+    int only = set_name ? push_set(&cfg, "failed", set_name) : -1;
+    if (set_name && only < 0)
         rc = ES_EXIT_USAGE;
     for (int i = 0; i < ES_NSETS && !rc; i++)
         if ((only < 0 || i == only) && es_push_supported((enum es_set_id)i) &&
             cfg.sets[i].enabled && (cfg.sets[i].direction & ES_DIR_PUSH) &&
-            list_failed(s, i, &shown, &err)) {
+            list_rows(s, i, waiting, &shown, &err)) {
             fprintf(stderr, "erpsync failed: %s\n", err.msg);
             rc = ES_EXIT_FAILED;
         }
     if (!rc && !shown)
-        printf("no failed records\n");
+        printf(waiting ? "no records waiting\n" : "no failed records\n");
     es_store_close(s);
     es_config_dispose(&cfg);
     return rc;

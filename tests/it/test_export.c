@@ -313,6 +313,9 @@ static void dependencies_wait_and_payments_are_released(void **state)
                                     waiting),
                            "waits for customers 'WEB0002' (failed"));
     assert_int_equal(pc_last_run(s.dir, "sales_orders", "waiting"), 1);
+    assert_int_equal(run_erpsync(&s, &r, "failed", "--waiting", NULL), 0);
+    assert_non_null(strstr(r.out, "pending: waits for customers 'WEB0002' (failed"));
+    it_run_free(&r);
     assert_string_equal(app_text(s.dir, "SELECT sync_status FROM stock_items WHERE id = %ld", item),
                         "synced");
     assert_string_equal(app_text(s.dir, "SELECT sync_status FROM sales_orders WHERE id = %ld", uses),
