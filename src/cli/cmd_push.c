@@ -95,8 +95,11 @@ static int mark_keys(struct es_store *s, int set, const char *cmd, int failed_on
             return ES_EXIT_FAILED;
         }
         if (nkeys && !n) {
-            fprintf(stderr, "erpsync %s: %s: no %srow matches '%s'\n", cmd, m->table,
-                    failed_only ? "failed " : "", keys[i]);
+            fprintf(stderr, "erpsync %s: %s: no %s row matches '%s'%s\n", cmd, m->table,
+                    failed_only ? "failed" : "synced, failed or pending", keys[i],
+                    failed_only ? ""
+                                : " (a row sent without an answer is looked up by the next"
+                                  " sync first)");
             missing = 1;
         }
         total += n;
