@@ -353,6 +353,20 @@ static int basic_ok(struct sim *s, struct sim_req *rq)
     return creds_ok(s, (char *)dec, colon + 1);
 }
 
+void sim_auth_end(struct sim *s, struct sim_req *rq)
+{
+    struct sim_auth *a = s->auth;
+    pthread_mutex_lock(&a->mu);
+    struct sim_session *x = find_cookie(a, sim_req_cookie(rq, ".ASPXAUTH"));
+    if (!x)
+        x = find_access(a, bearer(rq));
+    if (x) {
+        x->open = 0;
+        x->access[0] = '\0'; /* its token is dead; a refresh token may open another */
+    }
+    pthread_mutex_unlock(&a->mu);
+}
+
 int sim_auth_check(struct sim *s, struct sim_req *rq, struct sim_resp *rs, int allowed)
 {
     struct sim_auth *a = s->auth;

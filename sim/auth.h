@@ -24,6 +24,9 @@ void sim_auth_discovery(struct sim *s, struct sim_req *rq, struct sim_resp *rs);
 enum { SIM_AUTH_COOKIE = 1, SIM_AUTH_BEARER = 2, SIM_AUTH_BASIC = 4 };
 
 /* Who is calling: 0 and rq->session set, or a 401 written into rs. */
+/* The session the request names (cookie or token) ends on the server, as
+ * an application restart or a reclaim ends it: the injected 401. */
+void sim_auth_end(struct sim *s, struct sim_req *rq);
 int sim_auth_check(struct sim *s, struct sim_req *rq, struct sim_resp *rs, int allowed);
 /* Cookies every answer carries (Locale with the user's zone, UserBranch). */
 void sim_auth_common_cookies(struct sim *s, struct sim_resp *rs);

@@ -146,6 +146,10 @@ static int fault_before(struct sim *s, struct sim_req *rq, struct sim_resp *rs,
             es_buf_adds(&rs->body, "The custom error module does not recognize this error.");
             if (s->cfg.retry_after)
                 sim_resp_header(rs, "Retry-After", "%d", s->cfg.retry_after);
+        } else if (f->status == 401) { /* Acumatica's 401: the session is gone */
+            sim_auth_end(s, rq);
+            sim_resp_error(rs, 401, "Authorization has been denied for this request.", NULL,
+                           NULL);
         } else {
             sim_resp_error(rs, f->status, "An error has occurred.",
                            "The server failed to process the request (injected fault).",

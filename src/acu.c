@@ -619,11 +619,12 @@ static int call_failed(const char *method, const char *path, const struct es_htt
 {
     char msg[300];
     erp_message(r, msg, sizeof(msg), NULL, 0);
+    int n = (int)strcspn(path, "?"); /* the query ($select...) would hide the message */
     if (r->status == 429)
-        return es_err_set(err, ES_ELIMIT, "%s %s: HTTP 429 (the licence's request limits) after "
-                                          "every retry: %s",
-                          method, path, msg);
-    return es_err_set(err, ES_EREMOTE, "%s %s: HTTP %ld: %s", method, path, r->status,
+        return es_err_set(err, ES_ELIMIT, "%s %.*s: HTTP 429 (the licence's request limits) "
+                                          "after every retry: %s",
+                          method, n, path, msg);
+    return es_err_set(err, ES_EREMOTE, "%s %.*s: HTTP %ld: %s", method, n, path, r->status,
                       msg[0] ? msg : "no message");
 }
 

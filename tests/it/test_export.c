@@ -577,6 +577,31 @@ static void oauth_workers_share_one_grant(void **state)
     pc_scene_stop(&s);
 }
 
+/* Acumatica refusing the session even after a new sign-in (401) is not the
+ * records' fault: the set stops, nothing is marked failed, and the next run
+ * pushes them (each once). */
+static void a_refused_session_stops_without_failing_records(void **state)
+{
+    (void)state;
+    struct pc_scene s;
+    const char *args[] = {"--dataset", "tiny", NULL};
+    start(&s, args, NULL);
+    for (int i = 0; i < 3; i++)
+        app_order(s.dir, "sales_orders", "C000000002", "BLN00005", 1);
+    pc_control(&s, "POST", "faults",
+               "{\"kind\":\"status\",\"status\":401,\"method\":\"PUT\",\"path\":\"SalesOrder\","
+               "\"count\":2}");
+    struct it_run r;
+    assert_int_not_equal(sync_run(&s, "--push", NULL, &r), 0);
+    assert_non_null(strstr(r.out, "401"));
+    it_run_free(&r);
+    assert_int_equal(pc_count(s.dir, "sales_orders", "failed"), 0);
+    pc_control(&s, "DELETE", "faults", NULL);
+    sync_ok(&s, "--push", NULL);
+    assert_int_equal(refs_exactly_once(&s, "SalesOrder", "CustomerOrder", "ES-SO-"), 3);
+    pc_scene_stop(&s);
+}
+
 /* ---- conflicts ---- */
 
 static void erp_edit_customer(struct pc_scene *s, const char *id, const char *name)
@@ -773,6 +798,7 @@ int main(void)
         cmocka_unit_test(customer_and_orders_are_pushed),
         cmocka_unit_test(dependencies_wait_and_payments_are_released),
         cmocka_unit_test(every_set_is_pushed),
+        cmocka_unit_test(a_refused_session_stops_without_failing_records),
         cmocka_unit_test(thousand_pushes_under_faults_exactly_once),
         cmocka_unit_test(kill_9_during_push_then_restart),
         cmocka_unit_test(concurrency_is_used_and_never_exceeded),
