@@ -144,3 +144,17 @@ struct bench_result bench_erpsync(const char *erpsync, const char *dir, const ch
         bench_die("erpsync failed (see its run.log)");
     return r;
 }
+
+void bench_write_config(const char *dir, const char *db, const char *extra)
+{
+    char path[300];
+    snprintf(path, sizeof(path), "%s/erpsync.ini", dir);
+    FILE *f = fopen(path, "w");
+    if (!f)
+        bench_die("cannot write the config");
+    fprintf(f,
+            "[acumatica]\nurl = %s\ntenant = Company\nusername = admin\npassword = 123\n"
+            "[store]\nurl = sqlite:%s/%s\n%s",
+            bench_sim_base(), dir, db, extra);
+    fclose(f);
+}

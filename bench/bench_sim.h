@@ -17,6 +17,10 @@ double bench_sim_cpu(void);
 /* Print "bench: what" and exit 1, stopping acusim. */
 void bench_die(const char *what) __attribute__((noreturn));
 
+/* DIR/erpsync.ini for the running acusim, the store sqlite:DIR/DB, then
+ * extra (more sections). */
+void bench_write_config(const char *dir, const char *db, const char *extra);
+
 /* An erpsync run: wall and CPU seconds (user+system, from wait4), its
  * peak resident memory and the acusim CPU it cost. */
 struct bench_result {

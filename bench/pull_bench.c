@@ -78,16 +78,7 @@ static void report(const char *name, const char *db, struct bench_result r)
 
 static void write_config(const char *db)
 {
-    char path[300];
-    snprintf(path, sizeof(path), "%s/erpsync.ini", dir);
-    FILE *f = fopen(path, "w");
-    if (!f)
-        bench_die("cannot write the config");
-    fprintf(f,
-            "[acumatica]\nurl = %s\ntenant = Company\nusername = admin\npassword = 123\n"
-            "[store]\nurl = sqlite:%s/%s\n[sync]\npage_size = 1000\n",
-            bench_sim_base(), dir, db);
-    fclose(f);
+    bench_write_config(dir, db, "[sync]\npage_size = 1000\n");
 }
 
 static void change_customers(int n)

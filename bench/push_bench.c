@@ -10,6 +10,7 @@
  * CPU time and peak memory, and what acusim saw: the most requests
  * running at once, the most queued (above 0: the limit was exceeded) and
  * the 429s. */
+#include <cjson/cJSON.h>
 #include <curl/curl.h>
 #include <signal.h>
 #include <sqlite3.h>
@@ -67,24 +68,18 @@ static void control(const char *method, const char *path, const char *body, stru
 
 static long json_number(const char *json, const char *name)
 {
-    char key[64];
-    snprintf(key, sizeof(key), "\"%s\":", name);
-    const char *p = strstr(json, key);
-    return p ? strtol(p + strlen(key), NULL, 10) : -1;
+    cJSON *j = cJSON_Parse(json);
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, name);
+    long n = cJSON_IsNumber(v) ? (long)v->valuedouble : -1;
+    cJSON_Delete(j);
+    return n;
 }
 
 static void write_config(const char *db, int workers)
 {
-    char path[300];
-    snprintf(path, sizeof(path), "%s/erpsync.ini", dir);
-    FILE *f = fopen(path, "w");
-    if (!f)
-        bench_die("cannot write the config");
-    fprintf(f,
-            "[acumatica]\nurl = %s\ntenant = Company\nusername = admin\npassword = 123\n"
-            "[store]\nurl = sqlite:%s/%s\n[limits]\nconcurrent_requests = %d\n",
-            bench_sim_base(), dir, db, workers);
-    fclose(f);
+    char limits[64];
+    snprintf(limits, sizeof(limits), "[limits]\nconcurrent_requests = %d\n", workers);
+    bench_write_config(dir, db, limits);
 }
 
 /* n orders of the application, pending, in the store db. */
@@ -147,11 +142,12 @@ static void one_case(int limit, int latency_ms)
         bench_die("not every order was pushed (see run.log)");
     double allowed = limit * 1000.0 / latency_ms, rate = docs / r.wall;
     printf("limit %d, %3d ms: %5d orders %6.2f s %7.1f orders/s = %5.1f %% of %5.1f allowed |"
-           " erpsync CPU %5.2f s (%4.0f us/order) peak RSS %5.1f MiB | acusim: at most %ld"
-           " running, %ld queued, %ld declined\n",
+           " erpsync CPU %5.2f s (%4.0f us/order) peak RSS %5.1f MiB | acusim CPU %4.0f"
+           " us/order, at most %ld running, %ld queued, %ld declined\n",
            limit, latency_ms, docs, r.wall, rate, 100.0 * rate / allowed, allowed, r.cpu,
-           r.cpu * 1e6 / docs, r.maxrss_kib / 1024.0, json_number(lim.buf, "max_running"),
-           json_number(lim.buf, "max_queued"), json_number(lim.buf, "declined"));
+           r.cpu * 1e6 / docs, r.maxrss_kib / 1024.0, r.sim_cpu * 1e6 / docs,
+           json_number(lim.buf, "max_running"), json_number(lim.buf, "max_queued"),
+           json_number(lim.buf, "declined"));
     fflush(stdout);
 }
 

@@ -267,30 +267,6 @@ void es_http_escape(struct es_buf *out, const char *s)
     }
 }
 
-int es_http_cookie(struct es_http *h, const char *name, char *out, size_t cap)
-{
-    struct curl_slist *list = NULL;
-    int rc = ES_ENOTFOUND;
-    if (curl_easy_getinfo(h->curl, CURLINFO_COOKIELIST, &list) != CURLE_OK)
-        return rc;
-    /* Netscape format: domain, tailmatch, path, secure, expires, name, value. */
-    for (struct curl_slist *l = list; l && rc; l = l->next) {
-        const char *f = l->data;
-        for (int i = 0; i < 5 && f; i++) {
-            f = strchr(f, '\t');
-            if (f)
-                f++;
-        }
-        const char *tab = f ? strchr(f, '\t') : NULL;
-        if (tab && (size_t)(tab - f) == strlen(name) && !strncmp(f, name, strlen(name))) {
-            snprintf(out, cap, "%s", tab + 1);
-            rc = 0;
-        }
-    }
-    curl_slist_free_all(list);
-    return rc;
-}
-
 void es_http_clear_cookies(struct es_http *h)
 {
     curl_easy_setopt(h->curl, CURLOPT_COOKIELIST, "ALL");

@@ -380,39 +380,54 @@ static void put_key(cJSON *body, const struct es_mapping *m, int k, const char *
                                           : cJSON_CreateString(v));
 }
 
+/* The key values of a row: its ERP key's parts ("SO|000041") when it has
+ * one, else its key columns (NULL where empty); how many. buf holds the
+ * parts. */
+static int key_values(const struct set_push *sp, const struct es_push_row *row, char buf[256],
+                      const char *out[2])
+{
+    const struct es_mapping *m = sp->m;
+    out[0] = out[1] = NULL;
+    if (row->erp_key) {
+        snprintf(buf, 256, "%s", row->erp_key);
+        out[0] = buf;
+        char *bar = m->nkeys == 2 ? strchr(buf, '|') : NULL;
+        if (bar) {
+            *bar = '\0';
+            out[1] = bar + 1;
+        }
+        return bar ? 2 : 1;
+    }
+    for (int k = 0; k < m->nkeys; k++) {
+        int i = col_index(m->cols, m->key_cols[k]);
+        out[k] = i >= 0 && row->vals[i] && *row->vals[i] ? row->vals[i] : NULL;
+    }
+    return m->nkeys;
+}
+
 /* The keys: an existing record's (from its ERP key); for a new one, the
  * row's natural key, or a document's type (Acumatica numbers it). */
 static int put_keys(struct set_push *sp, cJSON *body, const struct es_push_row *row,
                     char *note, size_t cap)
 {
     const struct es_mapping *m = sp->m;
-    if (row->erp_key) {
-        char key[256];
-        snprintf(key, sizeof(key), "%s", row->erp_key);
-        char *bar = m->nkeys == 2 ? strchr(key, '|') : NULL;
-        if (bar)
-            *bar = '\0';
-        put_key(body, m, 0, key);
-        if (bar)
-            put_key(body, m, 1, bar + 1);
+    char buf[256];
+    const char *v[2];
+    int n = key_values(sp, row, buf, v);
+    if (!row->erp_key && !sp->def->natural) { /* a document: its type; the number (or
+                                               * the contact's id) is Acumatica's */
+        const char *type = v[0] ? v[0] : sp->def->key0;
+        if (m->nkeys == 2 && type)
+            put_key(body, m, 0, type);
         return 0;
     }
-    for (int k = 0; k < m->nkeys; k++) {
-        int i = col_index(m->cols, m->key_cols[k]);
-        const char *v = i >= 0 ? row->vals[i] : NULL;
-        if (!sp->def->natural) { /* a document: its type; the number (or the
-                                    * contact's id) is Acumatica's */
-            const char *type = v && *v ? v : sp->def->key0;
-            if (m->nkeys == 2 && type)
-                put_key(body, m, 0, type);
-            return 0;
-        }
-        if (!v || !*v) {
+    for (int k = 0; k < n; k++) {
+        if (!v[k]) {
             snprintf(note, cap, "%s is required to create the record in Acumatica",
                      m->key_cols[k]);
             return 1;
         }
-        put_key(body, m, k, v);
+        put_key(body, m, k, v[k]);
     }
     return 0;
 }
@@ -653,14 +668,17 @@ static int release(struct set_push *sp, struct es_record *rec, char *note, size_
     return rc;
 }
 
-/* "Customer/C00012" for a natural key, each part URL-encoded. */
+/* "Customer/C00012", "SalesOrder/SO/000041": the record's path by its key
+ * (its ERP key, else its key columns), each part URL-encoded. */
 static void key_path(struct es_buf *out, struct set_push *sp, const struct es_push_row *row)
 {
+    char buf[256];
+    const char *v[2];
+    int n = key_values(sp, row, buf, v);
     es_buf_adds(out, sp->m->entity);
-    for (int k = 0; k < sp->m->nkeys; k++) {
-        int i = col_index(sp->m->cols, sp->m->key_cols[k]);
+    for (int k = 0; k < n; k++) {
         es_buf_add(out, "/", 1);
-        es_http_escape(out, i >= 0 && row->vals[i] ? row->vals[i] : "");
+        es_http_escape(out, v[k] ? v[k] : "");
     }
 }
 
@@ -739,15 +757,7 @@ static int check_conflict(struct set_push *sp, struct es_push_row *row, int *don
         return 0;
     struct es_buf path;
     es_buf_init(&path, 0);
-    es_buf_adds(&path, sp->m->entity);
-    for (const char *k = row->erp_key; k;) { /* "SO|000041": SalesOrder/SO/000041 */
-        const char *bar = strchr(k, '|');
-        char part[256];
-        snprintf(part, sizeof(part), "%.*s", bar ? (int)(bar - k) : (int)strlen(k), k);
-        es_buf_add(&path, "/", 1);
-        es_http_escape(&path, part);
-        k = bar ? bar + 1 : NULL;
-    }
+    key_path(&path, sp, row);
     es_buf_add(&path, "?", 1);
     es_map_query(&path, sp->m, sp->version, 0);
     struct es_record rec;

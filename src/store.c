@@ -1023,10 +1023,6 @@ int es_store_adopt(struct es_store *s, const struct es_mapping *m, int64_t id,
     return rc ? rc : update_record(s, t, r, ids, hash, now_utc, 1, err);
 }
 
-struct lookup_ctx {
-    struct es_store_found *f;
-};
-
 static int read_found(void *ctx, int n, const char *const *v)
 {
     struct es_store_found *f = ctx;

@@ -61,8 +61,6 @@ int es_http_request(struct es_http *h, struct es_http_resp *out, const char *met
 /* Percent-encode s for a URL query value into out (appended). */
 void es_http_escape(struct es_buf *out, const char *s);
 
-/* Value of cookie name in the jar, copied into out; 0 or ES_ENOTFOUND. */
-int es_http_cookie(struct es_http *h, const char *name, char *out, size_t cap);
 /* Forget every cookie. */
 void es_http_clear_cookies(struct es_http *h);
 
