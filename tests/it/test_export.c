@@ -357,9 +357,9 @@ static void dependencies_wait_and_payments_are_released(void **state)
 }
 
 /* A thousand orders pushed while acusim commits some PUTs and then drops
- * the connection, answers 500 to others and holds others past the
- * client's timeout: every order exists in Acumatica exactly once, and
- * every row ends synced. */
+ * the connection, answers 500 to others, resets or declines (429) others
+ * and holds others past the client's timeout: every order exists in
+ * Acumatica exactly once, and every row ends synced. */
 static void thousand_pushes_under_faults_exactly_once(void **state)
 {
     (void)state;
@@ -393,6 +393,9 @@ static void thousand_pushes_under_faults_exactly_once(void **state)
     pc_control(&s, "POST", "faults",
                "{\"kind\":\"reset\",\"method\":\"PUT\",\"path\":\"SalesOrder\",\"count\":100000,"
                "\"probability\":0.04}");
+    pc_control(&s, "POST", "faults", /* declined, not processed: sent again */
+               "{\"kind\":\"status\",\"status\":429,\"method\":\"PUT\",\"path\":\"SalesOrder\","
+               "\"count\":100000,\"probability\":0.02}");
     pc_control(&s, "POST", "faults",
                "{\"kind\":\"delay\",\"delay_ms\":2500,\"method\":\"PUT\",\"path\":\"SalesOrder\","
                "\"count\":40}");
@@ -413,6 +416,43 @@ static void thousand_pushes_under_faults_exactly_once(void **state)
     assert_int_equal(pc_scalar(s.dir, "SELECT count(DISTINCT erp_key) FROM sales_orders WHERE"
                                       " customer_order LIKE 'ES-SO-%'"),
                      1000);
+    pc_scene_stop(&s);
+}
+
+/* Trouble that outlasts the retries is not a failure: the row keeps its
+ * unknown state with a note and a time before which it is not sent again;
+ * then it is looked up, sent, and in Acumatica once. */
+static void trouble_waits_and_is_not_a_failure(void **state)
+{
+    (void)state;
+    struct pc_scene s;
+    const char *args[] = {"--dataset", "tiny", NULL};
+    start(&s, args, NULL);
+    it_write_config(s.ini, sizeof(s.ini), s.dir, &s.sim, "[limits]\nretries = 1\n");
+    long id = app_order(s.dir, "sales_orders", "C000000003", "BLN00005", 2);
+    pc_control(&s, "POST", "faults",
+               "{\"kind\":\"status\",\"status\":503,\"method\":\"PUT\",\"path\":\"SalesOrder\","
+               "\"count\":2}");
+    sync_ok(&s, "--push", NULL); /* a wait is not a failure: exit 0 */
+    assert_string_equal(app_text(s.dir, "SELECT sync_status FROM sales_orders WHERE id = %ld", id),
+                        "unknown");
+    assert_non_null(strstr(app_text(s.dir, "SELECT last_error FROM sales_orders WHERE id = %ld",
+                                    id),
+                           "looked up in Acumatica before any resend"));
+    assert_int_equal(pc_last_run(s.dir, "sales_orders", "waiting"), 1);
+    assert_int_equal(pc_scalar(s.dir, "SELECT count(*) FROM sales_orders WHERE next_attempt_ms >"
+                                      " 0"),
+                     1);
+    /* Not due yet: the next run leaves it alone. */
+    sync_ok(&s, "--push", NULL);
+    assert_int_equal(pc_last_run(s.dir, "sales_orders", "requests"), 0);
+    /* Its time come (the test moves it rather than wait 30 s): looked up,
+     * not there, sent once. */
+    app_sql(s.dir, "UPDATE sales_orders SET next_attempt_ms = 1 WHERE id = %ld", id);
+    sync_ok(&s, "--push", NULL);
+    assert_string_equal(app_text(s.dir, "SELECT sync_status FROM sales_orders WHERE id = %ld", id),
+                        "synced");
+    assert_int_equal(refs_exactly_once(&s, "SalesOrder", "CustomerOrder", "ES-SO-"), 1);
     pc_scene_stop(&s);
 }
 
@@ -800,6 +840,7 @@ int main(void)
         cmocka_unit_test(every_set_is_pushed),
         cmocka_unit_test(a_refused_session_stops_without_failing_records),
         cmocka_unit_test(thousand_pushes_under_faults_exactly_once),
+        cmocka_unit_test(trouble_waits_and_is_not_a_failure),
         cmocka_unit_test(kill_9_during_push_then_restart),
         cmocka_unit_test(concurrency_is_used_and_never_exceeded),
         cmocka_unit_test(oauth_workers_share_one_grant),
