@@ -15,7 +15,8 @@ struct sim_faults {
     uint64_t rng;
 };
 
-static const char *const kinds[] = {"status", "delay", "cut", "malformed", "drop", "reset"};
+static const char *const kinds[] = {"status", "delay", "cut", "malformed", "drop", "reset",
+                                    "replace"};
 
 struct sim_faults *sim_faults_new(uint64_t seed)
 {
@@ -77,10 +78,20 @@ int sim_faults_add_json(struct sim_faults *f, const char *json, struct es_err *e
         r.status = (int)v->valuedouble;
     if (cJSON_IsNumber(v = cJSON_GetObjectItemCaseSensitive(j, "delay_ms")))
         r.delay_ms = (long)v->valuedouble;
+    const cJSON *from = cJSON_GetObjectItemCaseSensitive(j, "from");
+    const cJSON *to = cJSON_GetObjectItemCaseSensitive(j, "to");
+    int texts_ok = cJSON_IsString(from) && from->valuestring[0] &&
+                   strlen(from->valuestring) < sizeof(r.from) && cJSON_IsString(to) &&
+                   strlen(to->valuestring) < sizeof(r.to);
+    copy_str(r.from, sizeof(r.from), from);
+    copy_str(r.to, sizeof(r.to), to);
     cJSON_Delete(j);
     if (r.kind < 0)
-        return es_err_set(err, ES_EINVAL,
-                          "fault: \"kind\" must be status, delay, cut, malformed, drop or reset");
+        return es_err_set(err, ES_EINVAL, "fault: \"kind\" must be status, delay, cut, malformed,"
+                                          " drop, reset or replace");
+    if (r.kind == FK_REPLACE && !texts_ok)
+        return es_err_set(err, ES_EINVAL, "fault: replace needs \"from\" (not empty) and \"to\","
+                                          " each under 256 bytes");
     if (r.status < 100 || r.status > 599 || r.probability < 0 || r.probability > 1 ||
         r.delay_ms < 0)
         return es_err_set(err, ES_EINVAL, "fault: status, probability or delay_ms out of range");

@@ -17,6 +17,8 @@ enum sim_fault_kind {
     FK_MALFORMED, /* handle, then send a body that is not valid JSON */
     FK_DROP,      /* handle (a PUT commits), then close without any answer */
     FK_RESET,     /* close the connection without handling the request */
+    FK_REPLACE,   /* handle, then replace every `from` in the answer body with `to`:
+                   * a broken or hostile endpoint (another record's key, a bad id) */
 };
 
 struct sim_fault {
@@ -27,6 +29,7 @@ struct sim_fault {
     double probability;
     int status;
     long delay_ms;
+    char from[256], to[256]; /* FK_REPLACE */
 };
 
 struct sim_faults;
@@ -36,7 +39,8 @@ void sim_faults_free(struct sim_faults *f);
 /* Add a rule from its JSON form:
  *   {"kind":"status|delay|cut|malformed|drop|reset", "method":"PUT",
  *    "path":"/SalesOrder", "count":5, "probability":0.5, "status":500,
- *    "delay_ms":2000} */
+ *    "delay_ms":2000}; kind "replace" takes "from" and "to" (text of the
+ *    answer body, as sent: JSON escapes included). */
 int sim_faults_add_json(struct sim_faults *f, const char *json, struct es_err *err);
 void sim_faults_clear(struct sim_faults *f);
 /* The fault that applies to this request, if any (1), consuming one count. */

@@ -162,9 +162,27 @@ static int fault_before(struct sim *s, struct sim_req *rq, struct sim_resp *rs,
     }
 }
 
+/* Every f->from of the answer body becomes f->to. */
+static void replace_in_body(struct sim_resp *rs, const struct sim_fault *f)
+{
+    struct es_buf out;
+    es_buf_init(&out, 0);
+    size_t n = strlen(f->from);
+    const char *p = rs->body.data ? rs->body.data : "", *end = p + rs->body.len;
+    for (const char *hit; (hit = memmem(p, (size_t)(end - p), f->from, n)); p = hit + n) {
+        es_buf_add(&out, p, (size_t)(hit - p));
+        es_buf_adds(&out, f->to);
+    }
+    es_buf_add(&out, p, (size_t)(end - p));
+    es_buf_dispose(&rs->body);
+    rs->body = out;
+}
+
 static void fault_after(struct sim_resp *rs, const struct sim_fault *f)
 {
-    if (f->kind == FK_CUT)
+    if (f->kind == FK_REPLACE)
+        replace_in_body(rs, f);
+    else if (f->kind == FK_CUT)
         rs->cut = 1;
     else if (f->kind == FK_MALFORMED)
         rs->malformed = 1;

@@ -799,6 +799,38 @@ static int mark(struct set_push *sp, const struct es_push_row *row, const char *
     return rc;
 }
 
+/* The row as the user knows it: its key columns' values ("WEB0009",
+ * "SO/000041"), else "row N". */
+static const char *row_name(const struct set_push *sp, const struct es_push_row *row, char *out,
+                            size_t cap)
+{
+    char buf[256];
+    const char *v[2];
+    int n = key_values(sp, row, buf, v);
+    if (n == 2 && v[0] && v[1])
+        snprintf(out, cap, "'%s/%s'", v[0], v[1]);
+    else if (v[n - 1])
+        snprintf(out, cap, "'%s'", v[n - 1]);
+    else
+        snprintf(out, cap, "row %" PRId64, row->id);
+    return out;
+}
+
+/* An answer naming a record that another row of the store holds: nothing
+ * is deleted or overwritten; the pushed row fails and says why. */
+static int answer_taken(struct set_push *sp, const struct es_push_row *row,
+                        const struct es_record *rec, const char *why, char *note, size_t cap,
+                        struct es_err *err)
+{
+    char name[300];
+    snprintf(note, cap,
+             "Acumatica answered the push of %s with the record '%s', which is not this row's: "
+             "%s; nothing in the store was changed (look at both records in Acumatica)",
+             row_name(sp, row, name, sizeof(name)), rec->erp_key, why);
+    return es_store_push_mark(sp->p->store, sp->m, row->id, "failed", note, row->attempts, 0,
+                              NULL, NULL, sp->p->now_utc, err);
+}
+
 /* The row is the ERP's record: written back, synced. */
 static int adopt(struct set_push *sp, const struct es_push_row *row, struct es_record *rec,
                  struct es_err *err)
@@ -808,10 +840,15 @@ static int adopt(struct set_push *sp, const struct es_push_row *row, struct es_r
     if (rc < 0)
         return rc;
     struct es_store *s = sp->p->store;
+    struct es_err taken = {0};
     store_lock(sp);
     if (!(rc = es_store_begin(s, err))) {
-        rc = es_store_adopt(s, sp->m, row->id, rec, sp->p->now_utc, err);
-        if (!rc && note[0]) /* in Acumatica, but its release failed: say so */
+        rc = es_store_adopt(s, sp->m, row->id, rec, sp->p->now_utc, &taken);
+        if (rc == ES_ECONFLICT) /* the answer names a record another row holds */
+            rc = answer_taken(sp, row, rec, taken.msg, note, sizeof(note), err);
+        else if (rc)
+            es_err_set(err, rc, "%s", taken.msg);
+        else if (note[0]) /* in Acumatica, but its release failed: say so */
             rc = es_store_push_mark(s, sp->m, row->id, "failed", note, row->attempts, 0, NULL,
                                     NULL, sp->p->now_utc, err);
         if (!rc)

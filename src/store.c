@@ -25,7 +25,7 @@ struct detail_sql {
 struct table_sql {
     const struct es_mapping *m;
     char *sel, *ins, *ins_new, *upd, *adopt, *hold, *mark, *mark_dated;
-    char *push_rows, *drop_dup, *match[4]; /* match[k]: by extref_cols[k] */
+    char *push_rows, *holder, *drop_dup, *match[4]; /* match[k]: by extref_cols[k] */
     int ncols;
     struct detail_sql details[4];
 };
@@ -203,7 +203,10 @@ static void build_table(struct table_sql *t, const struct es_mapping *m)
     t->adopt = build_update(m, 1);
     t->hold = es_xasprintf("UPDATE %s SET last_error = ?2 WHERE id = ?1", m->table);
     t->push_rows = select_push_rows(m);
-    t->drop_dup = es_xasprintf("DELETE FROM %s WHERE erp_key = ?1 AND id <> ?2", m->table);
+    t->holder = es_xasprintf("SELECT id, erp_id, sync_status FROM %s WHERE erp_key = ?1 AND"
+                             " id <> ?2",
+                             m->table);
+    t->drop_dup = es_xasprintf("DELETE FROM %s WHERE id = ?1", m->table);
     for (int k = 0; m->extref_cols && m->extref_cols[k] && k < 4; k++)
         t->match[k] = es_xasprintf("SELECT id FROM %s WHERE erp_key IS NULL AND %s = ?1 LIMIT 1",
                                    m->table, m->extref_cols[k]);
@@ -236,6 +239,7 @@ static void free_table(struct table_sql *t)
     free(t->adopt);
     free(t->hold);
     free(t->push_rows);
+    free(t->holder);
     free(t->drop_dup);
     for (int k = 0; k < 4; k++)
         free(t->match[k]);
@@ -1010,6 +1014,22 @@ int es_store_mark_pending(struct es_store *s, const struct es_mapping *m, const 
     return rc;
 }
 
+/* Another row holding the ERP key an answer names (found: 0 when none). */
+struct holder {
+    int found;
+    char id[24], erp_id[64], status[16];
+};
+
+static int read_holder(void *ctx, int n, const char *const *v)
+{
+    struct holder *h = ctx;
+    h->found = 1;
+    snprintf(h->id, sizeof(h->id), "%s", n > 0 && v[0] ? v[0] : "");
+    snprintf(h->erp_id, sizeof(h->erp_id), "%s", n > 1 && v[1] ? v[1] : "");
+    snprintf(h->status, sizeof(h->status), "%s", n > 2 && v[2] ? v[2] : "");
+    return 0;
+}
+
 int es_store_adopt(struct es_store *s, const struct es_mapping *m, int64_t id,
                    const struct es_record *r, const char *now_utc, struct es_err *err)
 {
@@ -1017,10 +1037,25 @@ int es_store_adopt(struct es_store *s, const struct es_mapping *m, int64_t id,
     char ids[24], hash[24];
     snprintf(ids, sizeof(ids), "%" PRId64, id);
     hash_text(hash, r->hash);
-    /* Pulled meanwhile as a record of its own: that row gives way. */
+    struct holder h = {0};
     const char *p[] = {r->erp_key, ids};
-    int rc = run(s, t->drop_dup, p, 2, err);
-    return rc ? rc : update_record(s, t, r, ids, hash, now_utc, 1, err);
+    int rc = s->ops->run(s->db, t->holder, p, 2, read_holder, &h, err);
+    if (rc)
+        return rc;
+    /* Pulled meanwhile as a record of its own, the same ERP record (its id):
+     * that row gives way. Any other row is never deleted on one answer. */
+    if (h.found && (!r->erp_id || strcmp(h.erp_id, r->erp_id) || !strcmp(h.status, "pending")))
+        return es_err_set(err, ES_ECONFLICT,
+                          "%s row %s holds the key '%s' for %s (id %s), and the answer's record "
+                          "has id %s",
+                          m->table, h.id, r->erp_key,
+                          !strcmp(h.status, "pending") ? "the application's pending change"
+                                                       : "another record",
+                          h.erp_id[0] ? h.erp_id : "none", r->erp_id ? r->erp_id : "none");
+    const char *d[] = {h.id};
+    if (h.found && (rc = run(s, t->drop_dup, d, 1, err)))
+        return rc;
+    return update_record(s, t, r, ids, hash, now_utc, 1, err);
 }
 
 static int read_found(void *ctx, int n, const char *const *v)

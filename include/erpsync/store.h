@@ -115,7 +115,10 @@ int es_store_mark_pending(struct es_store *s, const struct es_mapping *m, const 
                           int failed_only, const char *now_utc, long *changed,
                           struct es_err *err);
 /* The application's row id is the ERP's record r: its key, id, values and
- * details are written, status synced. */
+ * details are written, status synced. Another row holding r's key gives
+ * way only when it is the same ERP record (the same id) pulled meanwhile
+ * and not pending; otherwise nothing is written and ES_ECONFLICT says which
+ * row holds the key (a broken or hostile answer never deletes rows). */
 int es_store_adopt(struct es_store *s, const struct es_mapping *m, int64_t id,
                    const struct es_record *r, const char *now_utc, struct es_err *err);
 

@@ -68,6 +68,72 @@ long pc_last_run(const char *dir, const char *set, const char *column)
     return one_number(dir, sql, set);
 }
 
+/* ---- the application's side: plain SQL on the store ---- */
+
+sqlite3 *pc_app_db(const char *dir)
+{
+    char path[600];
+    snprintf(path, sizeof(path), "%s/erpsync.db", dir);
+    sqlite3 *db = NULL;
+    if (sqlite3_open(path, &db) != SQLITE_OK)
+        fail_msg("cannot open %s", path);
+    sqlite3_busy_timeout(db, 10000);
+    return db;
+}
+
+long pc_app_sql(const char *dir, const char *fmt, ...)
+{
+    char sql[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(sql, sizeof(sql), fmt, ap);
+    va_end(ap);
+    sqlite3 *db = pc_app_db(dir);
+    char *msg = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+        fail_msg("%s: %s", sql, msg);
+    long id = (long)sqlite3_last_insert_rowid(db);
+    sqlite3_close(db);
+    return id;
+}
+
+const char *pc_app_text(const char *dir, const char *fmt, ...)
+{
+    static char out[4096];
+    char sql[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(sql, sizeof(sql), fmt, ap);
+    va_end(ap);
+    sqlite3 *db = pc_app_db(dir);
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+    out[0] = '\0';
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+        snprintf(out, sizeof(out), "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return out;
+}
+
+cJSON *pc_erp_get(struct pc_scene *s, const char *fmt, ...)
+{
+    char path[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(path, sizeof(path), fmt, ap);
+    va_end(ap);
+    struct it_resp r;
+    it_get(&s->cl, path, &r);
+    if (r.status != 200)
+        fail_msg("GET %s: %ld %s", path, r.status, r.body);
+    cJSON *j = r.json;
+    r.json = NULL;
+    it_resp_free(&r);
+    return j;
+}
+
 /* ---- the ERP's side: every record, through the API, mapped ---- */
 
 static cJSON *erp_records(struct it_client *c, const struct es_mapping *m)

@@ -23,6 +23,16 @@ void pc_control(struct pc_scene *s, const char *method, const char *path, const 
 long pc_count(const char *dir, const char *table, const char *status);
 /* The first column of the first row of a query on the store. */
 long pc_scalar(const char *dir, const char *sql);
+/* The application's side, plain SQL on the store: run SQL (printf-style)
+ * and return the last inserted row id; or the first column of the first
+ * row as text (a static buffer; "" for none). */
+struct sqlite3 *pc_app_db(const char *dir); /* read-write, busy timeout set */
+long pc_app_sql(const char *dir, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+const char *pc_app_text(const char *dir, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* The record acusim holds at this path under the 24.200.001 endpoint
+ * (parsed; free with cJSON_Delete); fails the test unless it is a 200. */
+cJSON *pc_erp_get(struct pc_scene *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Distinct ERP keys of a table. */
 long pc_distinct_keys(const char *dir, const char *table);
 /* A value of a run's per-set line (column of es_run_sets) for the newest run. */

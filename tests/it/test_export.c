@@ -19,66 +19,15 @@
 #include "erpsync/timeutil.h"
 #include "pull_check.h"
 
-/* ---- the application's side: plain SQL on the store ---- */
-
-static sqlite3 *app_db(const char *dir)
-{
-    char path[600];
-    snprintf(path, sizeof(path), "%s/erpsync.db", dir);
-    sqlite3 *db = NULL;
-    if (sqlite3_open(path, &db) != SQLITE_OK)
-        fail_msg("cannot open %s", path);
-    sqlite3_busy_timeout(db, 10000);
-    return db;
-}
-
-/* Run SQL as the application would; returns the last inserted row id. */
-static long app_sql(const char *dir, const char *fmt, ...)
-{
-    char sql[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(sql, sizeof(sql), fmt, ap);
-    va_end(ap);
-    sqlite3 *db = app_db(dir);
-    char *msg = NULL;
-    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
-        fail_msg("%s: %s", sql, msg);
-    long id = (long)sqlite3_last_insert_rowid(db);
-    sqlite3_close(db);
-    return id;
-}
-
-/* The first column of the first row as text (static buffer), "" for none. */
-static const char *app_text(const char *dir, const char *fmt, ...)
-{
-    static char out[4096];
-    char sql[2048];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(sql, sizeof(sql), fmt, ap);
-    va_end(ap);
-    sqlite3 *db = app_db(dir);
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-        fail_msg("%s: %s", sql, sqlite3_errmsg(db));
-    out[0] = '\0';
-    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-        snprintf(out, sizeof(out), "%s", (const char *)sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    return out;
-}
-
 /* A new sales order (or quote) of the application with one line. */
 static long app_order(const char *dir, const char *table, const char *customer, const char *item,
                       int qty)
 {
-    long id = app_sql(dir,
+    long id = pc_app_sql(dir,
                       "INSERT INTO %s(sync_status, customer_id, description) VALUES('pending',"
                       " '%s', 'web order')",
                       table, customer);
-    app_sql(dir,
+    pc_app_sql(dir,
             "INSERT INTO %s(parent_id, inventory_id, order_qty, unit_price) VALUES(%ld, '%s', %d,"
             " 12.5)",
             !strcmp(table, "quotes") ? "quote_lines" : "sales_order_lines", id, item, qty);
@@ -107,24 +56,6 @@ static void sync_ok(struct pc_scene *s, const char *a2, const char *a3)
     if (sync_run(s, a2, a3, &r))
         fail_msg("exit %d:\n%s", r.status, r.out);
     it_run_free(&r);
-}
-
-/* The record acusim holds at this path (parsed; free with cJSON_Delete). */
-static cJSON *erp_get(struct pc_scene *s, const char *fmt, ...)
-{
-    char path[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(path, sizeof(path), fmt, ap);
-    va_end(ap);
-    struct it_resp r;
-    it_get(&s->cl, path, &r);
-    if (r.status != 200)
-        fail_msg("GET %s: %ld %s", path, r.status, r.body);
-    cJSON *j = r.json;
-    r.json = NULL;
-    it_resp_free(&r);
-    return j;
 }
 
 /* How many documents of the entity carry each application reference
@@ -171,7 +102,7 @@ static void customer_and_orders_are_pushed(void **state)
     const char *args[] = {"--dataset", "tiny", NULL};
     start(&s, args, NULL);
     const char *item = "BLN00005";
-    long cust = app_sql(s.dir,
+    long cust = pc_app_sql(s.dir,
                         "INSERT INTO customers(sync_status, customer_id, name, customer_class,"
                         " email, city, country) VALUES('pending', 'WEB0001', 'Web Buyer',"
                         " 'DEFAULT', 'buyer@example.com', 'Boston', 'US')");
@@ -180,29 +111,29 @@ static void customer_and_orders_are_pushed(void **state)
     long quote = app_order(s.dir, "quotes", "C000000003", item, 5);
     long typo = app_order(s.dir, "sales_orders", "C000000004", item, 1);
     /* A new customer whose key Acumatica has already: If-None-Match refuses. */
-    long dup = app_sql(s.dir, "INSERT INTO customers(sync_status, customer_id, name)"
+    long dup = pc_app_sql(s.dir, "INSERT INTO customers(sync_status, customer_id, name)"
                               " VALUES('pending', 'C000000002', 'Same key')");
-    app_sql(s.dir, "UPDATE sales_order_lines SET order_qty = 'lots' WHERE parent_id = %ld", typo);
+    pc_app_sql(s.dir, "UPDATE sales_order_lines SET order_qty = 'lots' WHERE parent_id = %ld", typo);
     struct it_run r;
     assert_int_equal(sync_run(&s, "--push", NULL, &r), 1); /* one record failed */
     assert_non_null(strstr(r.out, "some records"));
     it_run_free(&r);
 
-    assert_string_equal(app_text(s.dir, "SELECT sync_status || erp_key FROM customers WHERE"
+    assert_string_equal(pc_app_text(s.dir, "SELECT sync_status || erp_key FROM customers WHERE"
                                         " id = %ld", cust),
                         "syncedWEB0001");
-    assert_true(strlen(app_text(s.dir, "SELECT erp_id FROM customers WHERE id = %ld", cust)) > 30);
-    assert_true(*app_text(s.dir, "SELECT erp_modified FROM customers WHERE id = %ld", cust));
-    cJSON *c = erp_get(&s, "Customer/WEB0001");
+    assert_true(strlen(pc_app_text(s.dir, "SELECT erp_id FROM customers WHERE id = %ld", cust)) > 30);
+    assert_true(*pc_app_text(s.dir, "SELECT erp_modified FROM customers WHERE id = %ld", cust));
+    cJSON *c = pc_erp_get(&s, "Customer/WEB0001");
     assert_string_equal(it_str(c, "CustomerName"), "Web Buyer");
     cJSON_Delete(c);
 
     char key[64];
     snprintf(key, sizeof(key), "%s",
-             app_text(s.dir, "SELECT erp_key FROM sales_orders WHERE id = %ld AND"
+             pc_app_text(s.dir, "SELECT erp_key FROM sales_orders WHERE id = %ld AND"
                              " sync_status = 'synced'", good));
     assert_true(!strncmp(key, "SO|", 3));
-    cJSON *o = erp_get(&s, "SalesOrder/SO/%s?$expand=Details", key + 3);
+    cJSON *o = pc_erp_get(&s, "SalesOrder/SO/%s?$expand=Details", key + 3);
     char ref[32];
     snprintf(ref, sizeof(ref), "ES-SO-%ld", good);
     assert_string_equal(it_str(o, "CustomerOrder"), ref);
@@ -212,31 +143,31 @@ static void customer_and_orders_are_pushed(void **state)
     assert_string_equal(it_str(cJSON_GetArrayItem(lines, 0), "InventoryID"), item);
     assert_true(it_num(cJSON_GetArrayItem(lines, 0), "OrderQty") == 3);
     cJSON_Delete(o);
-    assert_string_equal(app_text(s.dir, "SELECT customer_order FROM sales_orders WHERE id = %ld",
+    assert_string_equal(pc_app_text(s.dir, "SELECT customer_order FROM sales_orders WHERE id = %ld",
                                  good),
                         ref);
-    assert_string_equal(app_text(s.dir, "SELECT order_type FROM quotes WHERE id = %ld", quote),
+    assert_string_equal(pc_app_text(s.dir, "SELECT order_type FROM quotes WHERE id = %ld", quote),
                         "QT");
-    assert_string_equal(app_text(s.dir, "SELECT sync_status FROM quotes WHERE id = %ld", quote),
+    assert_string_equal(pc_app_text(s.dir, "SELECT sync_status FROM quotes WHERE id = %ld", quote),
                         "synced");
 
     /* The refusal: Acumatica's words, the field path, one attempt. */
-    assert_string_equal(app_text(s.dir, "SELECT sync_status || ' ' || attempts FROM sales_orders"
+    assert_string_equal(pc_app_text(s.dir, "SELECT sync_status || ' ' || attempts FROM sales_orders"
                                         " WHERE id = %ld", bad),
                         "failed 1");
-    const char *note = app_text(s.dir, "SELECT last_error FROM sales_orders WHERE id = %ld", bad);
+    const char *note = pc_app_text(s.dir, "SELECT last_error FROM sales_orders WHERE id = %ld", bad);
     assert_non_null(strstr(note, "Details[0].InventoryID"));
     assert_non_null(strstr(note, "cannot be found"));
-    assert_string_equal(app_text(s.dir, "SELECT sync_status || ' ' || last_error FROM customers"
+    assert_string_equal(pc_app_text(s.dir, "SELECT sync_status || ' ' || last_error FROM customers"
                                         " WHERE id = %ld", dup),
                         "failed HTTP 412: The record already exists. (sent as new"
                         " (If-None-Match: *), but Acumatica has a record with this key"
                         " already)");
-    c = erp_get(&s, "Customer/C000000002");
+    c = pc_erp_get(&s, "Customer/C000000002");
     assert_string_not_equal(it_str(c, "CustomerName"), "Same key"); /* not overwritten */
     cJSON_Delete(c);
     /* A value erpsync cannot send: refused before anything goes out. */
-    assert_string_equal(app_text(s.dir, "SELECT sync_status || ' ' || last_error FROM"
+    assert_string_equal(pc_app_text(s.dir, "SELECT sync_status || ' ' || last_error FROM"
                                         " sales_orders WHERE id = %ld", typo),
                         "failed not sent: sales_order_lines line 1: order_qty = 'lots' is not a"
                         " number");
@@ -251,14 +182,14 @@ static void customer_and_orders_are_pushed(void **state)
     assert_int_equal(refs_exactly_once(&s, "SalesOrder", "CustomerOrder", "ES-SO-"), 1);
 
     /* The application fixes the line; retry marks it again. */
-    app_sql(s.dir, "UPDATE sales_order_lines SET inventory_id = '%s' WHERE parent_id = %ld", item,
+    pc_app_sql(s.dir, "UPDATE sales_order_lines SET inventory_id = '%s' WHERE parent_id = %ld", item,
             bad);
     char idkey[32];
     snprintf(idkey, sizeof(idkey), "id:%ld", bad);
     assert_int_equal(run_erpsync(&s, &r, "retry", "sales_orders", idkey), 0);
     it_run_free(&r);
     sync_ok(&s, "--push", NULL);
-    assert_string_equal(app_text(s.dir, "SELECT sync_status FROM sales_orders WHERE id = %ld",
+    assert_string_equal(pc_app_text(s.dir, "SELECT sync_status FROM sales_orders WHERE id = %ld",
                                  bad),
                         "synced");
     assert_int_equal(refs_exactly_once(&s, "SalesOrder", "CustomerOrder", "ES-SO-"), 2);
@@ -279,78 +210,78 @@ static void dependencies_wait_and_payments_are_released(void **state)
     struct pc_scene s;
     const char *args[] = {"--dataset", "tiny", "--action-ms", "200", NULL};
     start(&s, args, NULL);
-    long cust = app_sql(s.dir, "INSERT INTO customers(sync_status, customer_id, name)"
+    long cust = pc_app_sql(s.dir, "INSERT INTO customers(sync_status, customer_id, name)"
                                " VALUES('pending', 'WEB0002', '')");
     long waiting = app_order(s.dir, "sales_orders", "WEB0002", "BLN00005", 1);
-    long item = app_sql(s.dir, "INSERT INTO stock_items(sync_status, inventory_id, description,"
+    long item = pc_app_sql(s.dir, "INSERT INTO stock_items(sync_status, inventory_id, description,"
                                " item_class, base_uom, default_price) VALUES('pending', 'NEWITEM1',"
                                " 'New item', 'STOCKITEM', 'EA', 9.5)");
     long uses = app_order(s.dir, "sales_orders", "C000000001", "NEWITEM1", 2);
-    long inv = app_sql(s.dir, "INSERT INTO invoices(sync_status, customer_id, description)"
+    long inv = pc_app_sql(s.dir, "INSERT INTO invoices(sync_status, customer_id, description)"
                               " VALUES('pending', 'C000000001', 'web invoice')");
-    app_sql(s.dir, "INSERT INTO invoice_lines(parent_id, inventory_id, qty, unit_price)"
+    pc_app_sql(s.dir, "INSERT INTO invoice_lines(parent_id, inventory_id, qty, unit_price)"
                    " VALUES(%ld, 'BLN00005', 2, 50)",
             inv);
-    long pay = app_sql(s.dir, "INSERT INTO payments(sync_status, customer_id, payment_method,"
+    long pay = pc_app_sql(s.dir, "INSERT INTO payments(sync_status, customer_id, payment_method,"
                               " payment_amount, description) VALUES('pending', 'C000000001',"
                               " 'CHECK', 100, 'web payment')");
-    app_sql(s.dir, "INSERT INTO payment_applications(parent_id, invoice_row_id, amount_paid)"
+    pc_app_sql(s.dir, "INSERT INTO payment_applications(parent_id, invoice_row_id, amount_paid)"
                    " VALUES(%ld, %ld, 100)",
             pay, inv);
     struct it_run r;
     assert_int_equal(sync_run(&s, "--push", NULL, &r), 1);
     it_run_free(&r);
 
-    assert_string_equal(app_text(s.dir, "SELECT sync_status FROM customers WHERE id = %ld", cust),
+    assert_string_equal(pc_app_text(s.dir, "SELECT sync_status FROM customers WHERE id = %ld", cust),
                         "failed");
-    assert_non_null(strstr(app_text(s.dir, "SELECT last_error FROM customers WHERE id = %ld",
+    assert_non_null(strstr(pc_app_text(s.dir, "SELECT last_error FROM customers WHERE id = %ld",
                                     cust),
                            "cannot be empty"));
-    assert_string_equal(app_text(s.dir, "SELECT sync_status FROM sales_orders WHERE id = %ld",
+    assert_string_equal(pc_app_text(s.dir, "SELECT sync_status FROM sales_orders WHERE id = %ld",
                                  waiting),
                         "pending");
-    assert_non_null(strstr(app_text(s.dir, "SELECT last_error FROM sales_orders WHERE id = %ld",
+    assert_non_null(strstr(pc_app_text(s.dir, "SELECT last_error FROM sales_orders WHERE id = %ld",
                                     waiting),
                            "waits for customers 'WEB0002' (failed"));
     assert_int_equal(pc_last_run(s.dir, "sales_orders", "waiting"), 1);
     assert_int_equal(run_erpsync(&s, &r, "failed", "--waiting", NULL), 0);
     assert_non_null(strstr(r.out, "pending: waits for customers 'WEB0002' (failed"));
     it_run_free(&r);
-    assert_string_equal(app_text(s.dir, "SELECT sync_status FROM stock_items WHERE id = %ld", item),
+    assert_string_equal(pc_app_text(s.dir, "SELECT sync_status FROM stock_items WHERE id = %ld", item),
                         "synced");
-    assert_string_equal(app_text(s.dir, "SELECT sync_status FROM sales_orders WHERE id = %ld", uses),
+    assert_string_equal(pc_app_text(s.dir, "SELECT sync_status FROM sales_orders WHERE id = %ld", uses),
                         "synced");
 
     /* The invoice, then the payment applied to it, released. */
-    assert_string_equal(app_text(s.dir, "SELECT sync_status FROM invoices WHERE id = %ld", inv),
+    assert_string_equal(pc_app_text(s.dir, "SELECT sync_status FROM invoices WHERE id = %ld", inv),
                         "synced");
     char inv_key[64];
     snprintf(inv_key, sizeof(inv_key), "%s",
-             app_text(s.dir, "SELECT reference_nbr FROM invoices WHERE id = %ld", inv));
+             pc_app_text(s.dir, "SELECT reference_nbr FROM invoices WHERE id = %ld", inv));
     assert_true(inv_key[0]);
-    assert_string_equal(app_text(s.dir, "SELECT sync_status FROM payments WHERE id = %ld", pay),
+    assert_string_equal(pc_app_text(s.dir, "SELECT sync_status FROM payments WHERE id = %ld", pay),
                         "synced");
     char pay_ref[64];
     snprintf(pay_ref, sizeof(pay_ref), "%s",
-             app_text(s.dir, "SELECT reference_nbr FROM payments WHERE id = %ld", pay));
-    cJSON *p = erp_get(&s, "Payment/Payment/%s?$expand=DocumentsToApply", pay_ref);
+             pc_app_text(s.dir, "SELECT reference_nbr FROM payments WHERE id = %ld", pay));
+    cJSON *p = pc_erp_get(&s, "Payment/Payment/%s?$expand=DocumentsToApply", pay_ref);
     assert_string_equal(it_str(p, "Status"), "Closed"); /* released, wholly applied */
     const cJSON *app = cJSON_GetArrayItem(cJSON_GetObjectItem(p, "DocumentsToApply"), 0);
     assert_non_null(app);
     assert_string_equal(it_str(app, "ReferenceNbr"), inv_key);
     cJSON_Delete(p);
-    assert_string_equal(app_text(s.dir, "SELECT status FROM payments WHERE id = %ld", pay),
+    assert_string_equal(pc_app_text(s.dir, "SELECT status FROM payments WHERE id = %ld", pay),
                         "Closed");
-    cJSON *in = erp_get(&s, "SalesInvoice/Invoice/%s", inv_key);
+    cJSON *in = pc_erp_get(&s, "SalesInvoice/Invoice/%s", inv_key);
     assert_true(it_num(in, "Balance") == 0); /* released, then paid */
     cJSON_Delete(in);
 
     /* The customer fixed and marked again: it goes, then its order. */
-    app_sql(s.dir, "UPDATE customers SET name = 'Fixed Name', sync_status = 'pending' WHERE"
+    pc_app_sql(s.dir, "UPDATE customers SET name = 'Fixed Name', sync_status = 'pending' WHERE"
                    " id = %ld",
             cust);
     sync_ok(&s, "--push", NULL);
-    assert_string_equal(app_text(s.dir, "SELECT sync_status FROM sales_orders WHERE id = %ld",
+    assert_string_equal(pc_app_text(s.dir, "SELECT sync_status FROM sales_orders WHERE id = %ld",
                                  waiting),
                         "synced");
     pc_scene_stop(&s);
@@ -370,7 +301,7 @@ static void thousand_pushes_under_faults_exactly_once(void **state)
      * below commit after erpsync gave up on them. */
     it_write_config_acu(s.ini, sizeof(s.ini), s.dir, &s.sim, "timeout = 2s\n",
                         "[limits]\nconcurrent_requests = 4\nretries = 10\n");
-    sqlite3 *db = app_db(s.dir);
+    sqlite3 *db = pc_app_db(s.dir);
     sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
     for (int i = 0; i < 1000; i++) {
         char sql[512];
@@ -434,9 +365,9 @@ static void trouble_waits_and_is_not_a_failure(void **state)
                "{\"kind\":\"status\",\"status\":503,\"method\":\"PUT\",\"path\":\"SalesOrder\","
                "\"count\":2}");
     sync_ok(&s, "--push", NULL); /* a wait is not a failure: exit 0 */
-    assert_string_equal(app_text(s.dir, "SELECT sync_status FROM sales_orders WHERE id = %ld", id),
+    assert_string_equal(pc_app_text(s.dir, "SELECT sync_status FROM sales_orders WHERE id = %ld", id),
                         "unknown");
-    assert_non_null(strstr(app_text(s.dir, "SELECT last_error FROM sales_orders WHERE id = %ld",
+    assert_non_null(strstr(pc_app_text(s.dir, "SELECT last_error FROM sales_orders WHERE id = %ld",
                                     id),
                            "looked up in Acumatica before any resend"));
     assert_int_equal(pc_last_run(s.dir, "sales_orders", "waiting"), 1);
@@ -448,9 +379,9 @@ static void trouble_waits_and_is_not_a_failure(void **state)
     assert_int_equal(pc_last_run(s.dir, "sales_orders", "requests"), 0);
     /* Its time come (the test moves it rather than wait 30 s): looked up,
      * not there, sent once. */
-    app_sql(s.dir, "UPDATE sales_orders SET next_attempt_ms = 1 WHERE id = %ld", id);
+    pc_app_sql(s.dir, "UPDATE sales_orders SET next_attempt_ms = 1 WHERE id = %ld", id);
     sync_ok(&s, "--push", NULL);
-    assert_string_equal(app_text(s.dir, "SELECT sync_status FROM sales_orders WHERE id = %ld", id),
+    assert_string_equal(pc_app_text(s.dir, "SELECT sync_status FROM sales_orders WHERE id = %ld", id),
                         "synced");
     assert_int_equal(refs_exactly_once(&s, "SalesOrder", "CustomerOrder", "ES-SO-"), 1);
     pc_scene_stop(&s);
@@ -530,7 +461,7 @@ static void every_set_is_pushed(void **state)
     struct pc_scene s;
     const char *args[] = {"--dataset", "tiny", NULL};
     start(&s, args, NULL);
-    app_sql(s.dir, "INSERT INTO customers(sync_status, customer_id, name) VALUES('pending',"
+    pc_app_sql(s.dir, "INSERT INTO customers(sync_status, customer_id, name) VALUES('pending',"
                    " 'WEB0100', 'Every Set Co');"
                    "INSERT INTO customer_locations(sync_status, customer_id, location_id,"
                    " location_name, city) VALUES('pending', 'WEB0100', 'SHIP2', 'Loading dock',"
@@ -556,31 +487,31 @@ static void every_set_is_pushed(void **state)
     for (int i = 0; i < 7; i++)
         if (pc_count(s.dir, tables[i], "synced") != pc_count(s.dir, tables[i], NULL))
             fail_msg("%s: not every row synced", tables[i]);
-    cJSON *j = erp_get(&s, "CustomerLocation/WEB0100/SHIP2");
+    cJSON *j = pc_erp_get(&s, "CustomerLocation/WEB0100/SHIP2");
     assert_string_equal(it_str(j, "LocationName"), "Loading dock");
     cJSON_Delete(j);
-    j = erp_get(&s, "Contact/%s", app_text(s.dir, "SELECT erp_key FROM contacts WHERE"
+    j = pc_erp_get(&s, "Contact/%s", pc_app_text(s.dir, "SELECT erp_key FROM contacts WHERE"
                                                    " email = 'ada@example.com'"));
     assert_string_equal(it_str(j, "LastName"), "Lovelace");
     assert_true(!strncmp(it_str(j, "ExtRefNbr"), "ES-CT-", 6));
     cJSON_Delete(j);
-    j = erp_get(&s, "NonStockItem/SVCNEW1");
+    j = pc_erp_get(&s, "NonStockItem/SVCNEW1");
     assert_string_equal(it_str(j, "Description"), "Install");
     cJSON_Delete(j);
-    j = erp_get(&s, "Vendor/VNEW01");
+    j = pc_erp_get(&s, "Vendor/VNEW01");
     assert_string_equal(it_str(j, "VendorName"), "New Vendor");
     cJSON_Delete(j);
     char key[64];
     snprintf(key, sizeof(key), "%s",
-             app_text(s.dir, "SELECT service_order_nbr FROM service_orders WHERE description ="
+             pc_app_text(s.dir, "SELECT service_order_nbr FROM service_orders WHERE description ="
                              " 'fix the oven'"));
-    j = erp_get(&s, "ServiceOrder/MRO/%s", key);
+    j = pc_erp_get(&s, "ServiceOrder/MRO/%s", key);
     assert_true(!strncmp(it_str(j, "ExternalReference"), "ES-WO-", 6));
     cJSON_Delete(j);
     snprintf(key, sizeof(key), "%s",
-             app_text(s.dir, "SELECT order_nbr FROM purchase_orders WHERE description ="
+             pc_app_text(s.dir, "SELECT order_nbr FROM purchase_orders WHERE description ="
                              " 'restock'"));
-    j = erp_get(&s, "PurchaseOrder/Normal/%s?$expand=Details", key);
+    j = pc_erp_get(&s, "PurchaseOrder/Normal/%s?$expand=Details", key);
     assert_true(!strncmp(it_str(j, "VendorRef"), "ES-PO-", 6));
     assert_true(it_num(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "Details"), 0), "OrderQty") == 5);
     cJSON_Delete(j);
@@ -655,7 +586,7 @@ static void erp_edit_customer(struct pc_scene *s, const char *id, const char *na
 
 static void app_edit_customer(struct pc_scene *s, const char *id, const char *name)
 {
-    app_sql(s->dir, "UPDATE customers SET name = '%s', sync_status = 'pending' WHERE"
+    pc_app_sql(s->dir, "UPDATE customers SET name = '%s', sync_status = 'pending' WHERE"
                     " customer_id = '%s'",
             name, id);
 }
@@ -663,17 +594,17 @@ static void app_edit_customer(struct pc_scene *s, const char *id, const char *na
 /* The decision recorded for the customer: "winner|reason|erp_version|app_version". */
 static const char *decision(struct pc_scene *s, const char *id)
 {
-    return app_text(s->dir, "SELECT winner || '|' || reason || '|' || erp_version || '|' ||"
+    return pc_app_text(s->dir, "SELECT winner || '|' || reason || '|' || erp_version || '|' ||"
                             " app_version FROM es_conflicts WHERE erp_key = '%s'",
                     id);
 }
 
 static void customer_name_is(struct pc_scene *s, const char *id, const char *name)
 {
-    assert_string_equal(app_text(s->dir, "SELECT name || '/' || sync_status FROM customers WHERE"
+    assert_string_equal(pc_app_text(s->dir, "SELECT name || '/' || sync_status FROM customers WHERE"
                                          " customer_id = '%s'", id),
                         name);
-    cJSON *c = erp_get(s, "Customer/%s", id);
+    cJSON *c = pc_erp_get(s, "Customer/%s", id);
     char want[128];
     snprintf(want, sizeof(want), "%s", name);
     *strchr(want, '/') = '\0';
@@ -777,13 +708,13 @@ static void conflicts_primary_overrides(void **state)
     pc_control(&s, "PUT", "records/StockItem",
                "{\"InventoryID\":{\"value\":\"BLN00005\"},\"Description\":{\"value\":\"ERP older\"}}");
     it_sleep_ms(1100);
-    app_sql(s.dir, "UPDATE stock_items SET description = 'App newer', sync_status = 'pending'"
+    pc_app_sql(s.dir, "UPDATE stock_items SET description = 'App newer', sync_status = 'pending'"
                    " WHERE inventory_id = 'BLN00005'");
     sync_ok(&s, NULL, NULL);
     assert_true(!strncmp(decision(&s, "C000000003"), "app|primary = app", 17));
     customer_name_is(&s, "C000000003", "App older/synced");
     assert_true(!strncmp(decision(&s, "BLN00005"), "erp|primary = erp", 17));
-    assert_string_equal(app_text(s.dir, "SELECT description || '/' || sync_status FROM stock_items"
+    assert_string_equal(pc_app_text(s.dir, "SELECT description || '/' || sync_status FROM stock_items"
                                         " WHERE inventory_id = 'BLN00005'"),
                         "ERP older/synced");
     pc_scene_stop(&s);
@@ -798,21 +729,21 @@ static void options_and_export(void **state)
     const char *args[] = {"--dataset", "tiny", NULL};
     start(&s, args, "[customers]\nnew_customer_type = residential\n"
                     "[invoices]\nuse_integration_date = true\nrelease = false\n");
-    app_sql(s.dir, "INSERT INTO customers(sync_status, customer_id, name) VALUES('pending',"
+    pc_app_sql(s.dir, "INSERT INTO customers(sync_status, customer_id, name) VALUES('pending',"
                    " 'HOME0001', 'A Household')");
-    long inv = app_sql(s.dir, "INSERT INTO invoices(sync_status, customer_id, date, description)"
+    long inv = pc_app_sql(s.dir, "INSERT INTO invoices(sync_status, customer_id, date, description)"
                               " VALUES('pending', 'C000000001', '2020-01-15', 'dated invoice')");
-    app_sql(s.dir, "INSERT INTO invoice_lines(parent_id, inventory_id, qty, unit_price)"
+    pc_app_sql(s.dir, "INSERT INTO invoice_lines(parent_id, inventory_id, qty, unit_price)"
                    " VALUES(%ld, 'BLN00005', 1, 10)",
             inv);
     sync_ok(&s, "--push", NULL);
-    cJSON *c = erp_get(&s, "Customer/HOME0001?$select=ResidentialDelivery");
+    cJSON *c = pc_erp_get(&s, "Customer/HOME0001?$select=ResidentialDelivery");
     assert_true(cJSON_IsTrue(it_val(c, "ResidentialDelivery")));
     cJSON_Delete(c);
     char ref[64];
     snprintf(ref, sizeof(ref), "%s",
-             app_text(s.dir, "SELECT reference_nbr FROM invoices WHERE id = %ld", inv));
-    cJSON *in = erp_get(&s, "SalesInvoice/Invoice/%s", ref);
+             pc_app_text(s.dir, "SELECT reference_nbr FROM invoices WHERE id = %ld", inv));
+    cJSON *in = pc_erp_get(&s, "SalesInvoice/Invoice/%s", ref);
     char today[40];
     es_time_format_utc(today, sizeof(today), es_now_ms());
     assert_true(!strncmp(it_str(in, "Date"), today, 10)); /* not 2020-01-15 */
@@ -820,7 +751,7 @@ static void options_and_export(void **state)
     cJSON_Delete(in);
 
     /* erpsync export: a synced customer changed by hand goes again. */
-    app_sql(s.dir, "UPDATE customers SET name = 'Renamed' WHERE customer_id = 'HOME0001'");
+    pc_app_sql(s.dir, "UPDATE customers SET name = 'Renamed' WHERE customer_id = 'HOME0001'");
     struct it_run r;
     assert_int_equal(run_erpsync(&s, &r, "export", "customers", "HOME0001"), 0);
     it_run_free(&r);
