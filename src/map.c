@@ -17,6 +17,7 @@
 #define I ES_CT_INT
 #define B ES_CT_BOOL
 #define TM ES_CT_TIME
+#define DT ES_CT_DATE
 #define END {NULL, NULL, 0, NULL}
 #define V24 "24.200.001"
 #define LM {"LastModifiedDateTime", "LastModifiedDateTime"}
@@ -182,8 +183,8 @@ static const struct es_col price_cols[] = {
     {"currency_id", "CurrencyID", T, NULL},
     {"warehouse", "Warehouse", T, NULL},
     {"promotion", "Promotion", B, NULL},
-    {"effective_date", "EffectiveDate", TM, NULL},
-    {"expiration_date", "ExpirationDate", TM, NULL},
+    {"effective_date", "EffectiveDate", DT, NULL},
+    {"expiration_date", "ExpirationDate", DT, NULL},
     END,
 };
 
@@ -219,8 +220,8 @@ static const struct es_col order_cols[] = {
     {"customer_id", "CustomerID", T, NULL},
     {"location_id", "LocationID", T, NULL},
     {"status", "Status", T, NULL},
-    {"date", "Date", TM, NULL},
-    {"requested_on", "RequestedOn", TM, NULL},
+    {"date", "Date", DT, NULL},
+    {"requested_on", "RequestedOn", DT, NULL},
     {"customer_order", "CustomerOrder", T, NULL},
     {"external_ref", "ExternalRef", T, NULL},
     {"description", "Description", T, NULL},
@@ -260,8 +261,8 @@ static const struct es_col invoice_cols[] = {
     {"reference_nbr", "ReferenceNbr", T, NULL},
     {"customer_id", "CustomerID", T, NULL},
     {"status", "Status", T, NULL},
-    {"date", "Date", TM, NULL},
-    {"due_date", "DueDate", TM, NULL},
+    {"date", "Date", DT, NULL},
+    {"due_date", "DueDate", DT, NULL},
     {"customer_order", "CustomerOrder", T, NULL},
     {"external_ref", "ExternalRef", T, V24},
     {"description", "Description", T, NULL},
@@ -292,7 +293,7 @@ static const struct es_col payment_cols[] = {
     {"reference_nbr", "ReferenceNbr", T, NULL},
     {"customer_id", "CustomerID", T, NULL},
     {"status", "Status", T, NULL},
-    {"application_date", "ApplicationDate", TM, NULL},
+    {"application_date", "ApplicationDate", DT, NULL},
     {"payment_method", "PaymentMethod", T, NULL},
     {"payment_ref", "PaymentRef", T, NULL},
     {"payment_amount", "PaymentAmount", D, NULL},
@@ -331,7 +332,7 @@ static const struct es_col shipment_cols[] = {
     {"type", "Type", T, NULL},
     {"status", "Status", T, NULL},
     {"customer_id", "CustomerID", T, NULL},
-    {"shipment_date", "ShipmentDate", TM, NULL},
+    {"shipment_date", "ShipmentDate", DT, NULL},
     {"warehouse_id", "WarehouseID", T, NULL},
     {"ship_via", "ShipVia", T, NULL},
     {"shipped_qty", "ShippedQty", D, NULL},
@@ -359,7 +360,7 @@ static const struct es_col service_order_cols[] = {
     {"customer_id", "Customer", T, NULL},
     {"location_id", "Location", T, NULL},
     {"status", "Status", T, NULL},
-    {"date", "Date", TM, NULL},
+    {"date", "Date", DT, NULL},
     {"description", "Description", T, NULL},
     {"customer_order", "CustomerOrder", T, NULL},
     {"external_reference", "ExternalReference", T, NULL},
@@ -427,8 +428,8 @@ static const struct es_col po_cols[] = {
     {"vendor_id", "VendorID", T, NULL},
     {"location", "Location", T, NULL},
     {"status", "Status", T, NULL},
-    {"date", "Date", TM, NULL},
-    {"promised_on", "PromisedOn", TM, NULL},
+    {"date", "Date", DT, NULL},
+    {"promised_on", "PromisedOn", DT, NULL},
     {"vendor_ref", "VendorRef", T, NULL},
     {"description", "Description", T, NULL},
     {"currency_id", "CurrencyID", T, NULL},
@@ -704,9 +705,24 @@ static const char *convert(struct es_arena *a, const cJSON *v, enum es_ctype t, 
             return es_arena_strdup(a, out);
         break;
     }
+    case ES_CT_DATE: {
+        char out[16];
+        if (cJSON_IsString(v) && !es_map_date(out, sizeof(out), v->valuestring))
+            return es_arena_strdup(a, out);
+        break;
+    }
     }
     *bad = 1;
     return NULL;
+}
+
+int es_map_date(char *out, size_t cap, const char *iso)
+{
+    struct es_iso t;
+    if (es_iso_parse(&t, iso, strlen(iso)))
+        return ES_EINVAL;
+    snprintf(out, cap, "%04d-%02d-%02d", t.c.year, t.c.mon, t.c.day);
+    return 0;
 }
 
 int es_map_time(char *out, size_t cap, int64_t *ms, const char *iso)
@@ -989,6 +1005,7 @@ static int bad_value(struct ctx *c, const cJSON *v, const struct colplan *cp)
     es_err_set(c->err, ES_EINVAL, "%s: %s: %.80s is not a %s", c->what, cp->path,
                text ? text : "?",
                cp->type == ES_CT_TIME   ? "date-time"
+               : cp->type == ES_CT_DATE ? "date"
                : cp->type == ES_CT_BOOL ? "Boolean"
                                         : "number");
     cJSON_free(text);

@@ -33,7 +33,7 @@ struct set_run {
     struct es_set_state st;
     struct es_counts *c;
     long estimate;
-    int64_t cutoff_ms; /* documents dated before this are out of history (0: none) */
+    char cutoff[16];   /* documents dated before this day are out of history ("": none) */
     int first_load;    /* the set had never been synced */
     int likely_new;    /* so records are inserted without looking first */
     struct es_map_plan *plan;
@@ -112,15 +112,12 @@ static void keyset_cond(struct es_buf *f, const struct es_mapping *m, const char
  * and for documents of a full pull the history window. */
 static void scope_conds(struct es_buf *f, const struct set_run *r, int full)
 {
-    char lit[64];
     if (r->m->filter)
         add_cond(f, "%s", r->m->filter);
     if (r->m->set == ES_SET_CUSTOMERS && !r->p->cfg->customers.sync_sub_customers)
         add_cond(f, "ParentRecord eq null");
-    if (full && r->cutoff_ms) {
-        time_literal(lit, sizeof(lit), r->cutoff_ms);
-        add_cond(f, "%s ge %s", r->m->date_field, lit);
-    }
+    if (full && r->cutoff[0]) /* no offset: midnight of that day in the ERP's calendar */
+        add_cond(f, "%s ge datetimeoffset'%sT00:00:00'", r->m->date_field, r->cutoff);
 }
 
 static void window_conds(struct es_buf *f, const struct set_run *r)
@@ -456,11 +453,8 @@ static int reconcile(struct set_run *r, struct es_err *err)
 
 static int mark_deleted(struct set_run *r, int64_t started, struct es_err *err)
 {
-    char from[40];
-    if (r->cutoff_ms)
-        es_time_format_utc(from, sizeof(from), r->cutoff_ms);
     long n = 0;
-    int rc = es_store_mark_unseen_deleted(r->p->store, r->m, r->cutoff_ms ? from : NULL,
+    int rc = es_store_mark_unseen_deleted(r->p->store, r->m, r->cutoff[0] ? r->cutoff : NULL,
                                           r->p->now_utc, &n, err);
     r->c->deleted += n;
     r->st.last_reconcile_ms = started;
@@ -606,8 +600,8 @@ int es_pull_set(struct es_pull *p, enum es_set_id set, struct es_counts *c, stru
     if (rc || (rc = es_store_state_get(p->store, r.name, &r.st, err)))
         return rc;
     if (r.m->date_field && p->cfg->sync.history_years > 0)
-        r.cutoff_ms = es_acu_erp_now(p->acu) -
-                      (int64_t)p->cfg->sync.history_years * 36525LL * DAY_MS / 100;
+        es_date_local(r.cutoff, sizeof(r.cutoff), es_acu_erp_now(p->acu),
+                      p->cfg->sync.history_years);
     es_store_count(p->store, r.m->table, NULL, &r.estimate, NULL);
     es_map_plan_new(&r.plan, r.m, es_acu_version(p->acu), p->cfg);
     /* Records with lines start small; the size adapts after a page. */

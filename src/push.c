@@ -240,13 +240,22 @@ static cJSON *json_value(const char *v, enum es_ctype t, const char **why)
             return cJSON_CreateBool(0);
         *why = "is not true or false (1 or 0)";
         return NULL;
-    case ES_CT_TIME:
-        for (int i = 0; i < 10; i++)
-            if (i == 4 || i == 7 ? v[i] != '-' : !isdigit((unsigned char)v[i])) {
-                *why = "is not a date (YYYY-MM-DD, or ISO 8601 with a time)";
-                return NULL;
-            }
+    case ES_CT_TIME: {
+        struct es_iso iso;
+        if (es_iso_parse(&iso, v, strlen(v))) {
+            *why = "is not a date-time (ISO 8601, like 2026-09-19T14:30:00Z)";
+            return NULL;
+        }
         return cJSON_CreateString(v);
+    }
+    case ES_CT_DATE: { /* the same calendar date, whatever time came with it */
+        char date[16];
+        if (es_map_date(date, sizeof(date), v)) {
+            *why = "is not a date (YYYY-MM-DD)";
+            return NULL;
+        }
+        return cJSON_CreateString(date);
+    }
     default: return cJSON_CreateString(v);
     }
 }
@@ -464,8 +473,11 @@ static void put_extras(struct set_push *sp, cJSON *body, int create)
     if (sp->def->set == ES_SET_CUSTOMERS && create &&
         cfg->customers.new_customer_type == ES_CUSTOMER_RESIDENTIAL)
         put_path(body, "ResidentialDelivery", cJSON_CreateBool(1));
-    if (sp->def->set == ES_SET_INVOICES && cfg->invoices.use_integration_date)
-        put_text(body, "Date", sp->p->now_utc);
+    if (sp->def->set == ES_SET_INVOICES && cfg->invoices.use_integration_date) {
+        char today[16]; /* a calendar date: today in the ERP's calendar */
+        es_date_local(today, sizeof(today), es_acu_erp_now(sp->acu), 0);
+        put_text(body, "Date", today);
+    }
     if (release_action(sp)) /* released right after: not on hold */
         put_path(body, "Hold", cJSON_CreateBool(0));
 }

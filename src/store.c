@@ -9,7 +9,7 @@
 #include "erpsync/mem.h"
 #include "store_ops.h"
 
-#define SCHEMA_VERSION 2
+#define SCHEMA_VERSION 3
 
 /* The statements of one record-set table, built once (their addresses key
  * the backend's statement cache). */
@@ -387,7 +387,20 @@ static int migrate_2(struct es_store *s, struct es_err *err)
     return rc;
 }
 
-static int (*const migrations[])(struct es_store *, struct es_err *) = {migrate_1, migrate_2};
+/* Version 3: calendar dates are stored as the ERP's YYYY-MM-DD, no longer
+ * as UTC instants. A store that has synced asks for one full pull, which
+ * rewrites them (the record hashes differ). */
+static int migrate_3(struct es_store *s, struct es_err *err)
+{
+    static const char sql[] =
+        "INSERT INTO es_settings(key, value) SELECT 'full_sync_next_run', '1'"
+        " WHERE EXISTS (SELECT 1 FROM es_state WHERE watermark_ms > 0)"
+        " ON CONFLICT(key) DO UPDATE SET value = excluded.value";
+    return s->ops->script(s->db, sql, err);
+}
+
+static int (*const migrations[])(struct es_store *, struct es_err *) = {migrate_1, migrate_2,
+                                                                         migrate_3};
 
 static int migrate(struct es_store *s, struct es_err *err)
 {
@@ -679,12 +692,12 @@ int es_store_seen_add(struct es_store *s, const char *erp_key, struct es_err *er
 }
 
 int es_store_mark_unseen_deleted(struct es_store *s, const struct es_mapping *m,
-                                 const char *date_from_utc, const char *now_utc, long *count,
+                                 const char *date_from, const char *now_utc, long *count,
                                  struct es_err *err)
 {
     struct table_sql *t = table_of(s, m);
-    const char *p[] = {now_utc, date_from_utc};
-    int dated = date_from_utc && t->mark_dated;
+    const char *p[] = {now_utc, date_from};
+    int dated = date_from && t->mark_dated;
     int rc = run(s, dated ? t->mark_dated : t->mark, p, dated ? 2 : 1, err);
     *count = rc ? 0 : s->ops->changes(s->db);
     return rc;

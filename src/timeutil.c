@@ -299,3 +299,14 @@ int es_time_parse_http(int64_t *out_ms, const char *s)
     *out_ms = es_civil_to_ms(&c);
     return 0;
 }
+
+size_t es_date_local(char *out, size_t cap, int64_t utc_ms, int years_back)
+{
+    struct es_civil c;
+    es_ms_to_civil(&c, utc_ms + (int64_t)es_tz_offset_min(utc_ms) * 60000);
+    c.year -= years_back;
+    if (c.mon == 2 && c.day == 29 && c.day > days_in_month(c.year, 2))
+        c.day = 28;
+    int n = snprintf(out, cap, "%04d-%02d-%02d", c.year, c.mon, c.day);
+    return n < 0 ? 0 : ((size_t)n < cap ? (size_t)n : cap - 1);
+}

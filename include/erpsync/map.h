@@ -7,7 +7,8 @@
  *
  * es_map_record() turns one record of a page into a row and its detail
  * rows: robustly (unknown fields ignored, {} is NULL, numbers given as
- * strings accepted, keys trimmed, date-times normalised to UTC). */
+ * strings accepted, keys trimmed, instants normalised to UTC, calendar
+ * dates kept as the ERP's YYYY-MM-DD). */
 #ifndef ERPSYNC_MAP_H
 #define ERPSYNC_MAP_H
 
@@ -26,7 +27,9 @@ enum es_ctype {
     ES_CT_DEC,  /* decimal, kept as its exact text ("123.45") */
     ES_CT_INT,
     ES_CT_BOOL, /* 1 or 0 */
-    ES_CT_TIME, /* UTC "2024-05-05T19:16:23.103Z" */
+    ES_CT_TIME, /* an instant, UTC "2024-05-05T19:16:23.103Z" */
+    ES_CT_DATE, /* a calendar date "2024-05-05": the date the ERP wrote, in its
+                 * own calendar (document, due and effective dates) */
 };
 
 struct es_col {
@@ -140,5 +143,9 @@ int es_map_record(struct es_record *out, struct es_arena *a, const struct es_map
 /* Normalise an ISO date-time with an offset to UTC text; ES_EINVAL when it
  * cannot be read. out needs 32 bytes. */
 int es_map_time(char *out, size_t cap, int64_t *ms, const char *iso);
+/* The calendar date of an ISO date or date-time as written (its offset is
+ * the ERP's calendar, not converted): "2026-09-19T00:00:00+02:00" is
+ * "2026-09-19". ES_EINVAL when it cannot be read. out needs 11 bytes. */
+int es_map_date(char *out, size_t cap, const char *iso);
 
 #endif

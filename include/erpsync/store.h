@@ -65,11 +65,11 @@ int es_store_resolve(struct es_store *s, const struct es_mapping *m, const struc
 
 /* Reconciliation: the keys the ERP listed are collected, then every row of
  * the set not among them (and, for documents, dated on or after
- * date_from_utc when given) is marked deleted. */
+ * date_from, a date "YYYY-MM-DD", when given) is marked deleted. */
 int es_store_seen_reset(struct es_store *s, struct es_err *err);
 int es_store_seen_add(struct es_store *s, const char *erp_key, struct es_err *err);
 int es_store_mark_unseen_deleted(struct es_store *s, const struct es_mapping *m,
-                                 const char *date_from_utc, const char *now_utc, long *count,
+                                 const char *date_from, const char *now_utc, long *count,
                                  struct es_err *err);
 
 /* Rows of a table, and of those, how many have a status. */

@@ -48,6 +48,9 @@ int64_t es_iso_to_ms(const struct es_iso *t);
 size_t es_time_format(char *out, size_t cap, int64_t utc_ms, int offset_min);
 /* Same, always UTC with a 'Z' and three fraction digits. */
 size_t es_time_format_utc(char *out, size_t cap, int64_t utc_ms);
+/* The calendar date "YYYY-MM-DD" of an instant in the process zone,
+ * years_back years earlier (29 February becomes 28 in a common year). */
+size_t es_date_local(char *out, size_t cap, int64_t utc_ms, int years_back);
 /* HTTP date "Sun, 06 Nov 1994 08:49:37 GMT". */
 size_t es_time_format_http(char *out, size_t cap, int64_t utc_ms);
 /* Parse an HTTP date (RFC 1123 form). 0 or ES_EINVAL. */

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "erpsync/timeutil.h"
 #include "pull_check.h"
 
 static int sync_run(struct pc_scene *s, const char *a2, const char *a3, struct it_run *out)
@@ -76,10 +77,118 @@ static void a_push_answer_never_deletes_other_rows(void **state)
     pc_scene_stop(&s);
 }
 
+/* ---- 2. calendar dates stay the dates they are ---- */
+
+/* A sales order of this calendar date (YYYY-MM-DD) for C000000002, made in
+ * acusim; returns its number in nbr. */
+static void erp_order(struct pc_scene *s, const char *date, char *nbr, size_t cap)
+{
+    char body[512];
+    snprintf(body, sizeof(body),
+             "{\"OrderType\":{\"value\":\"SO\"},\"CustomerID\":{\"value\":\"C000000002\"},"
+             "\"Date\":{\"value\":\"%s\"},\"RequestedOn\":{\"value\":\"%s\"},\"Details\":"
+             "[{\"InventoryID\":{\"value\":\"BLN00005\"},\"OrderQty\":{\"value\":1}}]}",
+             date, date);
+    struct it_resp r;
+    it_put(&s->cl, "SalesOrder", body, &r);
+    if (r.status != 200)
+        fail_msg("PUT SalesOrder: %ld %s", r.status, r.body);
+    snprintf(nbr, cap, "%s", it_str(r.json, "OrderNbr"));
+    it_resp_free(&r);
+}
+
+/* The ERP's clock is moved to the coming noon of the process zone (so a
+ * window cut a few hours off a calendar day shows); returns that instant. */
+static int64_t erp_clock_to_noon(struct pc_scene *s)
+{
+    int64_t now = es_now_ms();
+    struct es_civil c;
+    es_ms_to_civil(&c, now + (int64_t)es_tz_offset_min(now) * 60000);
+    c.hour = 12;
+    c.min = c.sec = c.ms = 0;
+    int64_t noon = es_tz_local_to_ms(&c);
+    if (noon < now)
+        noon += 86400000;
+    char body[64];
+    snprintf(body, sizeof(body), "{\"set_shift_ms\":%lld}", (long long)(noon - now));
+    pc_control(s, "POST", "clock", body);
+    it_login(&s->cl); /* the test's session idled out in ERP time */
+    return noon;
+}
+
+/* The date of the instant t in the process zone, years back and days on. */
+static void date_of(char *out, size_t cap, int64_t t, int years, int days)
+{
+    char d[16];
+    es_date_local(d, sizeof(d), t + (int64_t)days * 86400000, years);
+    snprintf(out, cap, "%s", d);
+}
+
+/* The API user is in Europe/Berlin: an order dated 19 September is stored
+ * as 2026-09-19 (not 18 September 22:00 UTC), pushed back as that date,
+ * and the history window starts at the calendar day history_years back. */
+static void calendar_dates_stay_dates(void **state)
+{
+    (void)state;
+    es_tz_set("Europe/Berlin");
+    struct pc_scene s;
+    const char *args[] = {"--dataset", "tiny", "--timezone", "Europe/Berlin", NULL};
+    pc_scene_start(&s, args, "[sync]\nhistory_years = 1\n");
+    it_write_config_acu(s.ini, sizeof(s.ini), s.dir, &s.sim, "timezone = Europe/Berlin\n",
+                        "[sync]\nhistory_years = 1\n");
+    char first[16], before[16], nbr[3][32];
+    int64_t noon = erp_clock_to_noon(&s);
+    date_of(first, sizeof(first), noon, 1, 0);
+    date_of(before, sizeof(before), noon, 1, -1);
+    erp_order(&s, "2026-09-19", nbr[0], sizeof(nbr[0]));
+    erp_order(&s, first, nbr[1], sizeof(nbr[1]));
+    erp_order(&s, before, nbr[2], sizeof(nbr[2]));
+    sync_ok(&s, "--pull", NULL);
+    assert_string_equal(pc_app_text(s.dir, "SELECT date || ' ' || requested_on FROM sales_orders"
+                                           " WHERE order_nbr = '%s'", nbr[0]),
+                        "2026-09-19 2026-09-19");
+    /* The first day of the window is in, the day before is not. */
+    assert_string_equal(pc_app_text(s.dir, "SELECT date FROM sales_orders WHERE order_nbr = '%s'",
+                                    nbr[1]),
+                        first);
+    assert_string_equal(pc_app_text(s.dir, "SELECT count(*) FROM sales_orders WHERE"
+                                           " order_nbr = '%s'", nbr[2]),
+                        "0");
+    assert_string_equal(pc_app_text(s.dir, "SELECT count(*) FROM sales_orders WHERE date < '%s'",
+                                    first),
+                        "0");
+    /* Pushed back, an edit keeps the date; a new order goes with its own. */
+    pc_app_sql(s.dir, "UPDATE sales_orders SET description = 'edited', sync_status = 'pending'"
+                      " WHERE order_nbr = '%s'", nbr[0]);
+    long row = pc_app_sql(s.dir, "INSERT INTO sales_orders(sync_status, customer_id, date,"
+                                 " requested_on) VALUES('pending', 'C000000002', '2026-09-20',"
+                                 " '2026-09-21')");
+    pc_app_sql(s.dir, "INSERT INTO sales_order_lines(parent_id, inventory_id, order_qty)"
+                      " VALUES(%ld, 'BLN00005', 2)", row);
+    sync_ok(&s, "--push", NULL);
+    cJSON *o = pc_erp_get(&s, "SalesOrder/SO/%s", nbr[0]);
+    assert_string_equal(it_str(o, "Date"), "2026-09-19T00:00:00+02:00");
+    assert_string_equal(it_str(o, "Description"), "edited");
+    cJSON_Delete(o);
+    char made[32];
+    snprintf(made, sizeof(made), "%s",
+             pc_app_text(s.dir, "SELECT order_nbr FROM sales_orders WHERE id = %ld", row));
+    o = pc_erp_get(&s, "SalesOrder/SO/%s", made);
+    assert_string_equal(it_str(o, "Date"), "2026-09-20T00:00:00+02:00");
+    assert_string_equal(it_str(o, "RequestedOn"), "2026-09-21T00:00:00+02:00");
+    cJSON_Delete(o);
+    assert_string_equal(pc_app_text(s.dir, "SELECT date || ' ' || requested_on FROM sales_orders"
+                                           " WHERE id = %ld", row),
+                        "2026-09-20 2026-09-21");
+    pc_scene_stop(&s);
+    es_tz_set("UTC");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(a_push_answer_never_deletes_other_rows),
+        cmocka_unit_test(calendar_dates_stay_dates),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

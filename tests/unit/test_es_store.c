@@ -131,6 +131,18 @@ static void migrations_make_every_table_once(void **state)
     assert_int_equal(scalar("SELECT count(*) FROM sqlite_master WHERE name IN"
                             " ('customers_app_update', 'es_conflicts')"),
                      2);
+    /* A version 2 store held calendar dates as UTC instants: one full pull
+     * rewrites them. A store never synced needs none. */
+    assert_int_equal(scalar("SELECT count(*) FROM es_settings WHERE key = 'full_sync_next_run'"
+                            " AND value = '1'"),
+                     0);
+    exec_sql("UPDATE es_meta SET value = '2' WHERE key = 'schema_version';"
+             "INSERT INTO es_state(set_name, watermark_ms) VALUES('sales_orders', 5)");
+    s = open_store();
+    es_store_close(s);
+    assert_int_equal(scalar("SELECT count(*) FROM es_settings WHERE key = 'full_sync_next_run'"
+                            " AND value = '1'"),
+                     1);
     /* A newer store than this program: refused, not damaged. */
     exec_sql("UPDATE es_meta SET value = '999' WHERE key = 'schema_version'");
     struct es_store *t;

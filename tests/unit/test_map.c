@@ -40,7 +40,8 @@ static int type_fits(enum es_ctype t, int wt)
     case ES_CT_DEC: return wt == WT_DECIMAL || wt == WT_DOUBLE;
     case ES_CT_INT: return wt == WT_INT || wt == WT_SHORT || wt == WT_LONG || wt == WT_BYTE;
     case ES_CT_BOOL: return wt == WT_BOOL;
-    case ES_CT_TIME: return wt == WT_DATETIME;
+    case ES_CT_TIME:
+    case ES_CT_DATE: return wt == WT_DATETIME;
     }
     return 0;
 }
@@ -289,7 +290,22 @@ static void queries_select_and_expand_what_is_mapped(void **state)
     es_buf_dispose(&b);
 }
 
-/* docs/schema.md documents every table and column the mappings create. */
+/* How docs/schema.md writes a column's type. */
+static const char *doc_type(enum es_ctype t)
+{
+    switch (t) {
+    case ES_CT_TEXT: return "TEXT |";
+    case ES_CT_DEC: return "NUMERIC |";
+    case ES_CT_INT: return "INTEGER |";
+    case ES_CT_BOOL: return "INTEGER (0/1) |";
+    case ES_CT_TIME: return "TEXT (instant, UTC ISO 8601) |";
+    case ES_CT_DATE: return "TEXT (date, YYYY-MM-DD) |";
+    }
+    return "?";
+}
+
+/* docs/schema.md documents every table and column the mappings create,
+ * each with its type (dates and instants told apart). */
 static void schema_doc_lists_every_column(void **state)
 {
     (void)state;
@@ -310,10 +326,10 @@ static void schema_doc_lists_every_column(void **state)
             fail_msg("docs/schema.md has no section for %s", m->table);
         const char *end = strstr(sec + 4, "\n### ");
         for (const struct es_col *c = m->cols; c->name; c++) {
-            snprintf(want, sizeof(want), "| %s | ", c->name);
+            snprintf(want, sizeof(want), "| %s | %s", c->name, doc_type(c->type));
             const char *at = strstr(sec, want);
             if (!at || (end && at > end))
-                fail_msg("docs/schema.md: %s.%s is not documented", m->table, c->name);
+                fail_msg("docs/schema.md: no line '%s' for %s", want, m->table);
         }
         for (const struct es_detail *d = m->details; d && d->table; d++) {
             snprintf(want, sizeof(want), "**%s**", d->table);
@@ -321,9 +337,9 @@ static void schema_doc_lists_every_column(void **state)
             if (!at || (end && at > end))
                 fail_msg("docs/schema.md: detail table %s is not documented", d->table);
             for (const struct es_col *c = d->cols; c->name; c++) {
-                snprintf(want, sizeof(want), "| %s | ", c->name);
+                snprintf(want, sizeof(want), "| %s | %s", c->name, doc_type(c->type));
                 if (!strstr(at, want))
-                    fail_msg("docs/schema.md: %s.%s is not documented", d->table, c->name);
+                    fail_msg("docs/schema.md: no line '%s' for %s", want, d->table);
             }
         }
     }
