@@ -5,6 +5,13 @@
 #include "erpsync/conflict.h"
 #include "erpsync/timeutil.h"
 
+int es_conflict_exists(const char *status, const char *synced_hash, const struct es_record *rec)
+{
+    char hash[24];
+    es_map_hash_text(hash, rec->hash);
+    return status && !strcmp(status, "pending") && (!synced_hash || strcmp(synced_hash, hash));
+}
+
 int es_conflict_erp_wins(enum es_primary primary, const struct es_record *rec, int64_t skew_ms,
                          const char *app_modified, char *reason, size_t cap)
 {

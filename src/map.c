@@ -735,6 +735,14 @@ int es_map_time(char *out, size_t cap, int64_t *ms, const char *iso)
     return 0;
 }
 
+void es_map_hash_text(char out[24], uint64_t h)
+{
+    static const char hex[] = "0123456789abcdef";
+    for (int i = 15; i >= 0; i--, h >>= 4)
+        out[i] = hex[h & 15];
+    out[16] = '\0';
+}
+
 static uint64_t hash_add(uint64_t h, const char *s)
 {
     if (!s)

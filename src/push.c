@@ -775,9 +775,14 @@ static int check_conflict(struct set_push *sp, struct es_push_row *row, int *don
     struct es_record rec;
     int rc = get_record(sp, path.data, &rec, err);
     es_buf_dispose(&path);
-    if (rc <= 0 || !rec.erp_modified ||
-        (row->erp_modified && !strcmp(rec.erp_modified, row->erp_modified)))
-        return rc < 0 ? rc : 0; /* gone (the update will say), or unchanged */
+    if (rc <= 0)
+        return rc; /* gone (the update will say so) */
+    if (!es_conflict_exists(row->status, row->erp_hash, &rec)) {
+        store_lock(sp); /* nothing synced changed there: its time is kept */
+        rc = es_store_touch(sp->p->store, sp->m, row->id, &rec, err);
+        store_unlock(sp);
+        return rc;
+    }
     char reason[300];
     int erp_wins = es_conflict_erp_wins(sp->p->cfg->sets[set].primary, &rec,
                                         es_acu_clock_skew(sp->acu), row->app_modified, reason,

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "erpsync/buf.h"
+#include "erpsync/conflict.h"
 #include "erpsync/mem.h"
 #include "store_ops.h"
 
@@ -24,7 +25,7 @@ struct detail_sql {
 
 struct table_sql {
     const struct es_mapping *m;
-    char *sel, *ins, *ins_new, *upd, *adopt, *hold, *mark, *mark_dated;
+    char *sel, *ins, *ins_new, *upd, *adopt, *hold, *touch, *mark, *mark_dated;
     char *push_rows, *holder, *drop_dup, *match[4]; /* match[k]: by extref_cols[k] */
     int ncols;
     struct detail_sql details[4];
@@ -150,7 +151,8 @@ static char *select_push_rows(const struct es_mapping *m)
 {
     struct es_buf b;
     es_buf_init(&b, 0);
-    es_buf_adds(&b, "SELECT id, erp_key, sync_status, attempts, app_modified, erp_modified");
+    es_buf_adds(&b, "SELECT id, erp_key, sync_status, attempts, app_modified, erp_modified,"
+                    " erp_hash");
     list_cols(&b, m->cols);
     es_buf_addf(&b,
                 " FROM %s WHERE sync_status IN ('pending', 'unknown') AND (next_attempt_ms IS NULL"
@@ -192,7 +194,7 @@ static void build_table(struct table_sql *t, const struct es_mapping *m)
 {
     t->m = m;
     t->ncols = ncols(m->cols);
-    t->sel = es_xasprintf("SELECT id, erp_hash, sync_status, app_modified FROM %s WHERE"
+    t->sel = es_xasprintf("SELECT id, erp_hash, sync_status, app_modified, erp_modified FROM %s WHERE"
                           " erp_key = ?1",
                           m->table);
     t->ins = build_insert(m->table, "erp_key, erp_id, erp_modified, erp_hash, synced_at", 5,
@@ -202,6 +204,9 @@ static void build_table(struct table_sql *t, const struct es_mapping *m)
     t->upd = build_update(m, 0);
     t->adopt = build_update(m, 1);
     t->hold = es_xasprintf("UPDATE %s SET last_error = ?2 WHERE id = ?1", m->table);
+    t->touch = es_xasprintf("UPDATE %s SET erp_modified = ?2, erp_id = coalesce(?3, erp_id)"
+                            " WHERE id = ?1",
+                            m->table);
     t->push_rows = select_push_rows(m);
     t->holder = es_xasprintf("SELECT id, erp_id, sync_status FROM %s WHERE erp_key = ?1 AND"
                              " id <> ?2",
@@ -238,6 +243,7 @@ static void free_table(struct table_sql *t)
     free(t->upd);
     free(t->adopt);
     free(t->hold);
+    free(t->touch);
     free(t->push_rows);
     free(t->holder);
     free(t->drop_dup);
@@ -500,6 +506,7 @@ struct existing {
     char hash[24];
     char status[16];
     char app_modified[40];
+    char erp_modified[40];
 };
 
 static int read_existing(void *ctx, int n, const char *const *v)
@@ -510,15 +517,8 @@ static int read_existing(void *ctx, int n, const char *const *v)
     snprintf(e->hash, sizeof(e->hash), "%s", n > 1 && v[1] ? v[1] : "");
     snprintf(e->status, sizeof(e->status), "%s", n > 2 && v[2] ? v[2] : "");
     snprintf(e->app_modified, sizeof(e->app_modified), "%s", n > 3 && v[3] ? v[3] : "");
+    snprintf(e->erp_modified, sizeof(e->erp_modified), "%s", n > 4 && v[4] ? v[4] : "");
     return 0;
-}
-
-static void hash_text(char out[24], uint64_t h)
-{
-    static const char hex[] = "0123456789abcdef";
-    for (int i = 15; i >= 0; i--, h >>= 4)
-        out[i] = hex[h & 15];
-    out[16] = '\0';
 }
 
 /* A small count as text, without printf (one per detail row). */
@@ -608,6 +608,25 @@ static int update_record(struct es_store *s, struct table_sql *t, const struct e
     return rc ? rc : put_details(s, t, r, id, 1, err);
 }
 
+/* The ERP's time of a record whose synced content is unchanged: kept, so
+ * the row always has the time of the version last read. */
+static int touch_record(struct es_store *s, struct table_sql *t, const char *id,
+                        const char *stored, const struct es_record *r, struct es_err *err)
+{
+    if (!r->erp_modified || !strcmp(stored, r->erp_modified))
+        return 0;
+    const char *p[] = {id, r->erp_modified, r->erp_id};
+    return run(s, t->touch, p, 3, err);
+}
+
+int es_store_touch(struct es_store *s, const struct es_mapping *m, int64_t id,
+                   const struct es_record *r, struct es_err *err)
+{
+    char ids[24];
+    snprintf(ids, sizeof(ids), "%" PRId64, id);
+    return touch_record(s, table_of(s, m), ids, "", r, err);
+}
+
 static int col_index(const struct es_mapping *m, const char *name)
 {
     for (int i = 0; m->cols[i].name; i++)
@@ -645,7 +664,7 @@ int es_store_put(struct es_store *s, const struct es_mapping *m, const struct es
 {
     struct table_sql *t = table_of(s, m);
     char hash[24];
-    hash_text(hash, r->hash);
+    es_map_hash_text(hash, r->hash);
     int inserted = 0, rc;
     *out = ES_CREATED;
     if (likely_new && ((rc = insert_record(s, t, r, hash, now_utc, 1, &inserted, err)) || inserted))
@@ -659,10 +678,10 @@ int es_store_put(struct es_store *s, const struct es_mapping *m, const struct es
     if (!e.found)
         return insert_record(s, t, r, hash, now_utc, 0, &inserted, err);
     if (!strcmp(e.hash, hash) && strcmp(e.status, "deleted")) {
-        *out = ES_UNCHANGED;
-        return 0;
+        *out = ES_UNCHANGED; /* nothing synced changed; its time is kept */
+        return touch_record(s, t, e.id, e.erp_modified, r, err);
     }
-    if (!strcmp(e.status, "pending") || !strcmp(e.status, "unknown")) {
+    if (es_conflict_exists(e.status, e.hash, r) || !strcmp(e.status, "unknown")) {
         /* The application changed this row too: the caller decides. */
         *out = ES_HELD;
         /* unknown: the push looks the record up and adopts it; no decision */
@@ -882,7 +901,7 @@ static char *dup_or_null(struct es_arena *a, const char *v)
 static int read_push_row(void *ctx, int n, const char *const *v)
 {
     struct push_rows_ctx *c = ctx;
-    if (c->n == c->cap || n < 6 + c->ncols)
+    if (c->n == c->cap || n < 7 + c->ncols)
         return 0;
     struct es_push_row *r = &c->rows[c->n++];
     r->id = num64(v[0]);
@@ -891,9 +910,10 @@ static int read_push_row(void *ctx, int n, const char *const *v)
     r->attempts = (long)num64(v[3]);
     r->app_modified = dup_or_null(c->a, v[4]);
     r->erp_modified = dup_or_null(c->a, v[5]);
+    r->erp_hash = dup_or_null(c->a, v[6]);
     r->vals = es_arena_alloc(c->a, (size_t)(c->ncols ? c->ncols : 1) * sizeof(*r->vals));
     for (int i = 0; i < c->ncols; i++)
-        r->vals[i] = dup_or_null(c->a, v[6 + i]);
+        r->vals[i] = dup_or_null(c->a, v[7 + i]);
     return 0;
 }
 
@@ -1049,7 +1069,7 @@ int es_store_adopt(struct es_store *s, const struct es_mapping *m, int64_t id,
     struct table_sql *t = table_of(s, m);
     char ids[24], hash[24];
     snprintf(ids, sizeof(ids), "%" PRId64, id);
-    hash_text(hash, r->hash);
+    es_map_hash_text(hash, r->hash);
     struct holder h = {0};
     const char *p[] = {r->erp_key, ids};
     int rc = s->ops->run(s->db, t->holder, p, 2, read_holder, &h, err);
@@ -1166,7 +1186,7 @@ int es_store_resolve(struct es_store *s, const struct es_mapping *m, const struc
     if (!rc)
         rc = run(s, ins, q, 11, err);
     char hash[24];
-    hash_text(hash, r->hash);
+    es_map_hash_text(hash, r->hash);
     struct table_sql *t = table_of(s, m);
     if (!rc && erp_wins)
         rc = update_record(s, t, r, held->id, hash, now_utc, 0, err);

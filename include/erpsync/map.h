@@ -121,6 +121,9 @@ struct es_record {
     uint64_t hash;      /* over every value and detail value */
 };
 
+/* A record's hash as the store keeps it (16 hex digits). */
+void es_map_hash_text(char out[24], uint64_t h);
+
 /* A plan: the mapping compiled for an endpoint version and the options,
  * built once and applied to every record of a run. The mapping and config
  * must outlive it. */

@@ -55,6 +55,11 @@ int es_store_put(struct es_store *s, const struct es_mapping *m, const struct es
                  const char *now_utc, int likely_new, enum es_outcome *out, struct es_held *held,
                  struct es_err *err);
 
+/* The ERP's record r was read and its synced content is the row's: its
+ * modified time (and id) are recorded, nothing else. */
+int es_store_touch(struct es_store *s, const struct es_mapping *m, int64_t id,
+                   const struct es_record *r, struct es_err *err);
+
 /* A conflict decided: recorded in es_conflicts with both versions, the
  * times compared and the reason; when the ERP wins its record replaces the
  * row (synced), when the application wins the row stays to be pushed. */
@@ -85,7 +90,8 @@ struct es_push_row {
     char *status;       /* "pending", or "unknown" (sent, no answer) */
     long attempts;
     char *app_modified;
-    char *erp_modified; /* the ERP's time of the version last synced */
+    char *erp_modified; /* the ERP's time of the version last read */
+    char *erp_hash;     /* the content hash of the version last synced */
     const char **vals;  /* the mapping's columns */
 };
 

@@ -184,11 +184,77 @@ static void calendar_dates_stay_dates(void **state)
     es_tz_set("UTC");
 }
 
+/* ---- 3. a conflict needs a change of synced content on both sides ---- */
+
+/* A change in Acumatica through acusim's control API (fields as JSON). */
+static void erp_change(struct pc_scene *s, const char *entity, const char *fields)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "records/%s", entity);
+    pc_control(s, "PUT", path, fields);
+}
+
+/* The ERP's LastModifiedDateTime of a customer, in UTC as erpsync stores it. */
+static void erp_modified_of(struct pc_scene *s, const char *id, char *out, size_t cap)
+{
+    cJSON *c = pc_erp_get(s, "Customer/%s?$select=LastModifiedDateTime", id);
+    struct es_iso t;
+    const char *v = it_str(c, "LastModifiedDateTime");
+    assert_int_equal(es_iso_parse(&t, v, strlen(v)), 0);
+    es_time_format_utc(out, cap, es_iso_to_ms(&t));
+    cJSON_Delete(c);
+}
+
+/* Acumatica changes only fields erpsync does not sync (a mass touch): the
+ * row's ERP time follows anyway, and with primary = erp an application
+ * edit is still pushed by `sync --push` as by a full sync — nothing synced
+ * changed in Acumatica, so there is no conflict. A change of a synced
+ * field on both sides still is one. */
+static void unmapped_erp_changes_are_no_conflict(void **state)
+{
+    (void)state;
+    struct pc_scene s;
+    start(&s, NULL, "[customers]\nprimary = erp\n");
+    char when[40];
+    erp_change(&s, "Customer", "{\"CustomerID\":{\"value\":\"C000000003\"},"
+                               "\"AccountRef\":{\"value\":\"X-9\"}}");
+    sync_ok(&s, "--pull", NULL);
+    erp_modified_of(&s, "C000000003", when, sizeof(when));
+    assert_string_equal(pc_app_text(s.dir, "SELECT erp_modified FROM customers WHERE"
+                                           " customer_id = 'C000000003'"),
+                        when);
+    /* Touched again in Acumatica, edited in the application, pushed alone. */
+    erp_change(&s, "Customer", "{\"CustomerID\":{\"value\":\"C000000003\"},"
+                               "\"AccountRef\":{\"value\":\"X-10\"}}");
+    erp_change(&s, "Customer", "{\"CustomerID\":{\"value\":\"C000000004\"},"
+                               "\"CustomerName\":{\"value\":\"ERP name\"}}");
+    pc_app_sql(s.dir, "UPDATE customers SET name = 'App name', sync_status = 'pending' WHERE"
+                      " customer_id IN ('C000000003', 'C000000004')");
+    struct it_run r;
+    if (sync_run(&s, "--push", NULL, &r))
+        fail_msg("exit %d:\n%s", r.status, r.out);
+    assert_non_null(strstr(r.out, "1 conflict: Acumatica's version won 1"));
+    it_run_free(&r);
+    cJSON *c = pc_erp_get(&s, "Customer/C000000003");
+    assert_string_equal(it_str(c, "CustomerName"), "App name");
+    cJSON_Delete(c);
+    c = pc_erp_get(&s, "Customer/C000000004");
+    assert_string_equal(it_str(c, "CustomerName"), "ERP name");
+    cJSON_Delete(c);
+    assert_string_equal(pc_app_text(s.dir, "SELECT group_concat(erp_key) FROM es_conflicts"),
+                        "C000000004");
+    assert_string_equal(pc_app_text(s.dir, "SELECT name || '/' || sync_status FROM customers"
+                                           " WHERE customer_id = 'C000000004'"),
+                        "ERP name/synced");
+    pc_scene_stop(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(a_push_answer_never_deletes_other_rows),
         cmocka_unit_test(calendar_dates_stay_dates),
+        cmocka_unit_test(unmapped_erp_changes_are_no_conflict),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

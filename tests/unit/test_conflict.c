@@ -90,12 +90,37 @@ static void a_missing_time_leaves_acumatica_s_version(void **state)
     assert_int_equal(strlen(tiny), 7);
 }
 
+/* Only both sides changing what is synced is a conflict: a pending row
+ * whose ERP content differs from the version last synced. */
+static void a_conflict_needs_both_sides_changed(void **state)
+{
+    (void)state;
+    struct es_record r = at("2026-01-01T10:00:00.000Z");
+    r.hash = 0x1234abcdULL;
+    char same[24];
+    es_map_hash_text(same, r.hash);
+    static const struct {
+        const char *status;
+        int same_content;
+        int conflict;
+    } cases[] = {
+        {"pending", 0, 1}, {"pending", 1, 0}, {"synced", 0, 0},
+        {"failed", 0, 0},  {"unknown", 0, 0}, {NULL, 0, 0},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        const char *h = cases[i].same_content ? same : "00000000deadbeef";
+        assert_int_equal(es_conflict_exists(cases[i].status, h, &r), cases[i].conflict);
+    }
+    assert_int_equal(es_conflict_exists("pending", NULL, &r), 1); /* never synced */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(primary_decides_whatever_the_times),
         cmocka_unit_test(newest_wins_on_our_clock),
         cmocka_unit_test(a_missing_time_leaves_acumatica_s_version),
+        cmocka_unit_test(a_conflict_needs_both_sides_changed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
