@@ -610,9 +610,9 @@ void es_map_query(struct es_buf *out, const struct es_mapping *m, const char *ve
     }
     for (int k = 0; k < m->nkeys; k++)
         add_name(&s, prefix, m->keys[k], strlen(m->keys[k]));
+    const char *mod = m->modified[es_map_version_index(version)];
+    add_name(&s, prefix, mod, strlen(mod));
     if (!keys_only) {
-        const char *mod = m->modified[es_map_version_index(version)];
-        add_name(&s, prefix, mod, strlen(mod));
         list_cols(&s, &e, prefix, m->cols, version);
         list_details(&s, &e, m, version);
     }

@@ -187,20 +187,21 @@ static void adapt_top(struct set_run *r, size_t bytes, int n)
     r->next_top = fit < MIN_TOP ? MIN_TOP : fit > max ? max : (int)fit;
 }
 
-static int fetch_page(struct set_run *r, const char *after_key, int keys_only, cJSON **out,
+/* GET a list: the parsed JSON array in out (the caller frees it), its
+ * size in bytes in bytes (may be NULL). */
+static int fetch_list(struct set_run *r, const char *path, cJSON **out, size_t *bytes,
                       struct es_err *err)
 {
-    struct es_buf path;
-    es_buf_init(&path, 0);
-    page_path(&path, r, after_key, keys_only);
     struct es_http_resp resp;
     es_http_resp_init(&resp);
     long before = es_acu_stats(r->p->acu)->requests;
-    int rc = es_acu_call(r->p->acu, &resp, "GET", path.data, NULL, ES_ACU_IDEMPOTENT, err);
+    int rc = es_acu_call(r->p->acu, &resp, "GET", path, NULL, ES_ACU_IDEMPOTENT, err);
     r->c->requests += es_acu_stats(r->p->acu)->requests - before;
+    *out = NULL;
     if (!rc) {
         *out = cJSON_ParseWithLength(resp.body.data, resp.body.len);
-        adapt_top(r, resp.body.len, cJSON_GetArraySize(*out));
+        if (bytes)
+            *bytes = resp.body.len;
         if (!cJSON_IsArray(*out)) {
             cJSON_Delete(*out);
             *out = NULL;
@@ -209,6 +210,19 @@ static int fetch_page(struct set_run *r, const char *after_key, int keys_only, c
         }
     }
     es_http_resp_dispose(&resp);
+    return rc;
+}
+
+static int fetch_page(struct set_run *r, const char *after_key, int keys_only, cJSON **out,
+                      struct es_err *err)
+{
+    struct es_buf path;
+    es_buf_init(&path, 0);
+    page_path(&path, r, after_key, keys_only);
+    size_t bytes = 0;
+    int rc = fetch_list(r, path.data, out, &bytes, err);
+    if (!rc)
+        adapt_top(r, bytes, cJSON_GetArraySize(*out));
     es_buf_dispose(&path);
     return rc;
 }
@@ -239,20 +253,44 @@ static int decide(struct set_run *r, const struct es_record *rec, const struct e
                             r->p->run_id, r->p->now_utc, err);
 }
 
-/* Map and store one record. A record that cannot be mapped is a failure
- * kept in es_failures; it does not stop the page. */
+/* Store one mapped record: written, left (unchanged), or decided as a
+ * conflict when the application changed it too. */
+static int store_record(struct set_run *r, const struct es_record *rec, enum es_outcome *o,
+                        struct es_err *err)
+{
+    const struct es_pull *p = r->p;
+    struct es_held held;
+    int rc = es_store_put(p->store, r->m, rec, p->now_utc, r->likely_new, o, &held, err);
+    if (!rc && *o == ES_HELD)
+        return decide(r, rec, &held, err);
+    if (!rc)
+        count(r->c, *o);
+    return rc;
+}
+
+/* Map one record; one that cannot be mapped is a failure kept in
+ * es_failures (returns 1), it does not stop the page. */
+static int map_record(struct set_run *r, struct es_arena *a, const cJSON *j, struct es_record *rec,
+                      struct es_err *err)
+{
+    struct es_err e = {0};
+    const struct es_pull *p = r->p;
+    r->c->fetched++;
+    if (!es_map_apply(rec, a, r->plan, j, &e))
+        return 0;
+    r->c->failed++;
+    int rc = es_store_failure(p->store, p->run_id, r->name, rec->erp_key, e.msg, p->now_utc, err);
+    return rc ? rc : 1;
+}
+
+/* Map and store one record of a page, in key order. */
 static int put_record(struct set_run *r, struct es_arena *a, const cJSON *j, char *last,
                       size_t cap, struct es_err *err)
 {
     struct es_record rec;
-    struct es_err e = {0};
-    const struct es_pull *p = r->p;
-    r->c->fetched++;
-    if (es_map_apply(&rec, a, r->plan, j, &e)) {
-        r->c->failed++;
-        return es_store_failure(p->store, p->run_id, r->name, rec.erp_key, e.msg, p->now_utc,
-                                err);
-    }
+    int rc = map_record(r, a, j, &rec, err);
+    if (rc)
+        return rc < 0 ? rc : 0;
     if (!after(r->m, last, rec.erp_key))
         return es_err_set(err, ES_EREMOTE,
                           "GET %s: the ERP sent key '%s' after '%s'; reading in pages needs "
@@ -260,13 +298,7 @@ static int put_record(struct set_run *r, struct es_arena *a, const cJSON *j, cha
                           r->m->entity, rec.erp_key, last);
     snprintf(last, cap, "%s", rec.erp_key);
     enum es_outcome o;
-    struct es_held held;
-    int rc = es_store_put(p->store, r->m, &rec, p->now_utc, r->likely_new, &o, &held, err);
-    if (!rc && o == ES_HELD)
-        return decide(r, &rec, &held, err);
-    if (!rc)
-        count(r->c, o);
-    return rc;
+    return store_record(r, &rec, &o, err);
 }
 
 /* End the transaction the work of a page began: with the set's state
@@ -396,7 +428,7 @@ static int read_window(struct set_run *r, struct es_err *err)
 
 /* ---- deletions ---- */
 
-static int mark_deleted(struct set_run *r, int64_t started, struct es_err *err);
+static int mark_deleted(struct set_run *r, struct es_err *err);
 
 static int reconcile_due(struct set_run *r)
 {
@@ -410,14 +442,109 @@ static int reconcile_due(struct set_run *r)
     return every > 0 && es_acu_erp_now(r->p->acu) - r->st.last_reconcile_ms >= every;
 }
 
-/* List every key (keyset pages), then mark the rows not listed deleted. */
-static int reconcile(struct set_run *r, struct es_err *err)
+/* The records a reconciliation found changed outside the windows read
+ * are fetched again by key, this many per request. */
+#define REPAIR_BATCH 20
+
+/* "K eq 'a'", or "(K1 eq 'a' and K2 eq 'b')" for a two-part key. */
+static void key_cond(struct es_buf *f, const struct es_mapping *m, const char *key)
+{
+    const char *bar = m->nkeys == 2 ? strchr(key, '|') : NULL;
+    if (!bar) {
+        es_buf_addf(f, "%s eq ", m->keys[0]);
+        key_literal(f, key, m->int_key);
+        return;
+    }
+    char k1[256];
+    snprintf(k1, sizeof(k1), "%.*s", (int)(bar - key), key);
+    es_buf_addf(f, "(%s eq ", m->keys[0]);
+    key_literal(f, k1, 0);
+    es_buf_addf(f, " and %s eq ", m->keys[1]);
+    key_literal(f, bar + 1, 0);
+    es_buf_adds(f, ")");
+}
+
+/* "<Entity>?$filter=(<key> or <key>...)&$select=...&$expand=..." */
+static void keys_path(struct es_buf *out, const struct set_run *r, char **keys, int n)
+{
+    struct es_buf f;
+    es_buf_init(&f, 0);
+    if (r->m->filter)
+        es_buf_addf(&f, "%s and ", r->m->filter);
+    es_buf_adds(&f, "(");
+    for (int i = 0; i < n; i++) {
+        if (i)
+            es_buf_adds(&f, " or ");
+        key_cond(&f, r->m, keys[i]);
+    }
+    es_buf_adds(&f, ")");
+    es_buf_addf(out, "%s?$filter=", r->m->entity);
+    es_http_escape(out, f.data);
+    es_buf_add(out, "&", 1);
+    es_map_query(out, r->m, es_acu_version(r->p->acu), 0);
+    es_buf_dispose(&f);
+}
+
+/* A record fetched again: counted as repaired when its synced content
+ * changed (or it was missing), not when only its time did. */
+static int repair_record(struct set_run *r, struct es_arena *a, const cJSON *j, struct es_err *err)
+{
+    struct es_record rec;
+    enum es_outcome o = ES_UNCHANGED;
+    int rc = map_record(r, a, j, &rec, err);
+    if (rc)
+        return rc < 0 ? rc : 0;
+    if (!(rc = store_record(r, &rec, &o, err)) && o != ES_UNCHANGED)
+        r->c->repaired++;
+    return rc;
+}
+
+/* One batch of keys fetched and stored in one transaction. */
+static int repair_batch(struct set_run *r, struct es_arena *page, char **keys, int n,
+                        struct es_err *err)
+{
+    struct es_buf path;
+    es_buf_init(&path, 0);
+    keys_path(&path, r, keys, n);
+    cJSON *items = NULL;
+    es_json_arena_begin(page);
+    int rc = fetch_list(r, path.data, &items, NULL, err);
+    if (!rc && !(rc = es_store_begin(r->p->store, err))) {
+        const cJSON *j;
+        cJSON_ArrayForEach(j, items)
+        {
+            if ((rc = repair_record(r, page, j, err)))
+                break;
+        }
+        rc = rc ? (es_store_rollback(r->p->store), rc) : es_store_commit(r->p->store, err);
+    }
+    es_json_arena_end();
+    es_arena_reset(page);
+    es_buf_dispose(&path);
+    return rc;
+}
+
+static int repair(struct set_run *r, char **keys, int n, struct es_err *err)
+{
+    struct es_arena page;
+    es_arena_init(&page, 1u << 20);
+    int rc = 0;
+    for (int i = 0; !rc && i < n; i += REPAIR_BATCH) {
+        if (es_acu_stopping())
+            rc = stopped(err, r->name);
+        else
+            rc = repair_batch(r, &page, keys + i, n - i < REPAIR_BATCH ? n - i : REPAIR_BATCH,
+                              err);
+    }
+    es_arena_dispose(&page);
+    return rc;
+}
+
+/* List every key with its modified time (keyset pages) into es_seen. */
+static int list_keys(struct set_run *r, struct es_err *err)
 {
     struct es_store *s = r->p->store;
-    int64_t started = es_acu_erp_now(r->p->acu);
-    int rc = es_store_begin(s, err);
-    if (!rc)
-        rc = es_store_seen_reset(s, err);
+    int rc = es_store_seen_reset(s, err);
     char last[256] = "";
     long listed = 0;
     while (!rc) {
@@ -436,7 +563,7 @@ static int reconcile(struct set_run *r, struct es_err *err)
             struct es_record rec;
             if (rc || es_map_apply(&rec, &a, r->plan, j, NULL))
                 continue; /* a listed record without a key cannot be matched */
-            rc = es_store_seen_add(s, rec.erp_key, err);
+            rc = es_store_seen_add(s, rec.erp_key, rec.erp_modified, err);
             snprintf(last, sizeof(last), "%s", rec.erp_key);
             listed++;
         }
@@ -448,16 +575,43 @@ static int reconcile(struct set_run *r, struct es_err *err)
         if (n < asked)
             break;
     }
-    return rc ? (es_store_rollback(s), rc) : mark_deleted(r, started, err);
+    return rc;
 }
 
-static int mark_deleted(struct set_run *r, int64_t started, struct es_err *err)
+/* List every key and its time; mark the rows not listed deleted; fetch
+ * again the records whose time is not the stored one though it is before
+ * the windows' end: changes committed after a window passed them (late
+ * commits), which no window would read. */
+static int reconcile(struct set_run *r, struct es_err *err)
+{
+    struct es_store *s = r->p->store;
+    int64_t started = es_acu_erp_now(r->p->acu);
+    struct es_arena keys;
+    es_arena_init(&keys, 64 * 1024);
+    char **stale = NULL, end[40];
+    int nstale = 0;
+    es_time_format_utc(end, sizeof(end), r->st.watermark_ms);
+    int rc = es_store_begin(s, err);
+    if (!rc && !(rc = list_keys(r, err)))
+        rc = es_store_seen_stale(s, r->m, end, &keys, &stale, &nstale, err);
+    rc = rc ? (es_store_rollback(s), rc) : mark_deleted(r, err);
+    long before = r->c->repaired;
+    if (!rc)
+        rc = repair(r, stale, nstale, err);
+    es_arena_dispose(&keys);
+    if (rc)
+        return rc;
+    r->st.last_reconcile_ms = started;
+    r->st.last_repaired = r->c->repaired - before;
+    return es_store_state_put(s, r->name, &r->st, err);
+}
+
+static int mark_deleted(struct set_run *r, struct es_err *err)
 {
     long n = 0;
     int rc = es_store_mark_unseen_deleted(r->p->store, r->m, r->cutoff[0] ? r->cutoff : NULL,
                                           r->p->now_utc, &n, err);
     r->c->deleted += n;
-    r->st.last_reconcile_ms = started;
     return save_state(r, rc, err);
 }
 
@@ -478,7 +632,7 @@ static int put_rows(struct set_run *r, struct es_arena *a, const cJSON *rows, st
             r->c->failed++;
             rc = es_store_failure(p->store, p->run_id, r->name, rec.erp_key, e.msg, p->now_utc,
                                   err);
-        } else if (!(rc = es_store_seen_add(p->store, rec.erp_key, err)) &&
+        } else if (!(rc = es_store_seen_add(p->store, rec.erp_key, NULL, err)) &&
                    !(rc = es_store_put(p->store, r->m, &rec, p->now_utc, 0, &o, NULL, err))) {
             count(r->c, o);
         }
@@ -542,7 +696,8 @@ static int read_inquiry(struct set_run *r, struct es_err *err)
     r->st.window_hi_ms = started;
     r->st.watermark_ms = started;
     r->st.last_full_ms = started;
-    return mark_deleted(r, started, err);
+    r->st.last_reconcile_ms = started;
+    return mark_deleted(r, err);
 }
 
 /* Prices change when a price worksheet is released: one cheap question

@@ -396,8 +396,16 @@ static int migrate_2(struct es_store *s, struct es_err *err)
 /* Version 3: calendar dates are stored as the ERP's YYYY-MM-DD, no longer
  * as UTC instants. A store that has synced asks for one full pull, which
  * rewrites them (the record hashes differ). */
+static const char *const state_columns_3[] = {"last_repaired", "INTEGER", NULL};
+static const char *const run_set_columns_3[] = {"repaired", "INTEGER", NULL};
+
 static int migrate_3(struct es_store *s, struct es_err *err)
 {
+    int rc = add_missing(s, "es_state", NULL, state_columns_3, err);
+    if (!rc)
+        rc = add_missing(s, "es_run_sets", NULL, run_set_columns_3, err);
+    if (rc)
+        return rc;
     static const char sql[] =
         "INSERT INTO es_settings(key, value) SELECT 'full_sync_next_run', '1'"
         " WHERE EXISTS (SELECT 1 FROM es_state WHERE watermark_ms > 0)"
@@ -458,7 +466,8 @@ int es_store_open(struct es_store **out, const char *url, struct es_err *err)
         if (m)
             build_table(&s->tables[i], m);
     }
-    static const char seen[] = "CREATE TEMP TABLE IF NOT EXISTS es_seen(k TEXT PRIMARY KEY)";
+    static const char seen[] =
+        "CREATE TEMP TABLE IF NOT EXISTS es_seen(k TEXT PRIMARY KEY, m TEXT)";
     if ((rc = migrate(s, err)) || (rc = s->ops->script(s->db, seen, err))) {
         es_store_close(s);
         return rc;
@@ -703,11 +712,50 @@ int es_store_seen_reset(struct es_store *s, struct es_err *err)
     return run(s, sql, NULL, 0, err);
 }
 
-int es_store_seen_add(struct es_store *s, const char *erp_key, struct es_err *err)
+int es_store_seen_add(struct es_store *s, const char *erp_key, const char *erp_modified,
+                      struct es_err *err)
 {
-    static const char sql[] = "INSERT INTO es_seen(k) VALUES(?1) ON CONFLICT(k) DO NOTHING";
-    const char *p[] = {erp_key};
-    return run(s, sql, p, 1, err);
+    static const char sql[] = "INSERT INTO es_seen(k, m) VALUES(?1, ?2) ON CONFLICT(k) DO NOTHING";
+    const char *p[] = {erp_key, erp_modified};
+    return run(s, sql, p, 2, err);
+}
+
+struct key_list {
+    struct es_arena *a;
+    char **keys;
+    int n, cap;
+};
+
+static int collect_key(void *ctx, int n, const char *const *v)
+{
+    struct key_list *l = ctx;
+    if (n < 1 || !v[0])
+        return 0;
+    if (l->n == l->cap) {
+        int cap = l->cap ? l->cap * 2 : 64;
+        char **keys = es_arena_alloc(l->a, (size_t)cap * sizeof(*keys));
+        if (l->n)
+            memcpy(keys, l->keys, (size_t)l->n * sizeof(*keys));
+        l->keys = keys, l->cap = cap;
+    }
+    l->keys[l->n++] = es_arena_strdup(l->a, v[0]);
+    return 0;
+}
+
+int es_store_seen_stale(struct es_store *s, const struct es_mapping *m, const char *before_utc,
+                        struct es_arena *a, char ***out, int *n, struct es_err *err)
+{
+    char *sql = es_xasprintf("SELECT k FROM es_seen WHERE m IS NOT NULL AND m < ?1 AND NOT EXISTS"
+                             " (SELECT 1 FROM %s WHERE erp_key = k AND erp_modified = m AND"
+                             " sync_status <> 'deleted') ORDER BY k",
+                             m->table);
+    struct key_list l = {a, NULL, 0, 0};
+    const char *p[] = {before_utc};
+    int rc = s->ops->run_once(s->db, sql, p, 1, collect_key, &l, err);
+    free(sql);
+    *out = l.keys;
+    *n = rc ? 0 : l.n;
+    return rc;
 }
 
 int es_store_mark_unseen_deleted(struct es_store *s, const struct es_mapping *m,
@@ -759,6 +807,7 @@ static int read_state(void *ctx, int n, const char *const *v)
     st->fetched = (long)num64(v[7]);
     st->last_full_ms = num64(v[8]);
     st->last_reconcile_ms = num64(v[9]);
+    st->last_repaired = n > 10 ? (long)num64(v[10]) : 0;
     return 0;
 }
 
@@ -767,7 +816,8 @@ int es_store_state_get(struct es_store *s, const char *set, struct es_set_state 
 {
     static const char sql[] =
         "SELECT watermark_ms, in_progress, window_lo_ms, window_hi_ms, after_key, full_pull,"
-        " run_id, fetched, last_full_ms, last_reconcile_ms FROM es_state WHERE set_name = ?1";
+        " run_id, fetched, last_full_ms, last_reconcile_ms, last_repaired FROM es_state"
+        " WHERE set_name = ?1";
     memset(out, 0, sizeof(*out));
     const char *p[] = {set};
     return s->ops->run(s->db, sql, p, 1, read_state, out, err);
@@ -778,22 +828,23 @@ int es_store_state_put(struct es_store *s, const char *set, const struct es_set_
 {
     static const char sql[] =
         "INSERT INTO es_state(set_name, watermark_ms, in_progress, window_lo_ms, window_hi_ms,"
-        " after_key, full_pull, run_id, fetched, last_full_ms, last_reconcile_ms)"
-        " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT(set_name) DO UPDATE SET"
-        " watermark_ms = excluded.watermark_ms, in_progress = excluded.in_progress,"
+        " after_key, full_pull, run_id, fetched, last_full_ms, last_reconcile_ms, last_repaired)"
+        " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) ON CONFLICT(set_name) DO UPDATE"
+        " SET watermark_ms = excluded.watermark_ms, in_progress = excluded.in_progress,"
         " window_lo_ms = excluded.window_lo_ms, window_hi_ms = excluded.window_hi_ms,"
         " after_key = excluded.after_key, full_pull = excluded.full_pull,"
         " run_id = excluded.run_id, fetched = excluded.fetched,"
-        " last_full_ms = excluded.last_full_ms, last_reconcile_ms = excluded.last_reconcile_ms";
-    char n[10][24];
-    int64_t v[10] = {st->watermark_ms, st->in_progress, st->window_lo_ms, st->window_hi_ms, 0,
+        " last_full_ms = excluded.last_full_ms, last_reconcile_ms = excluded.last_reconcile_ms,"
+        " last_repaired = excluded.last_repaired";
+    char n[11][24];
+    int64_t v[11] = {st->watermark_ms, st->in_progress, st->window_lo_ms, st->window_hi_ms, 0,
                      st->full, st->run_id, st->fetched, st->last_full_ms,
-                     st->last_reconcile_ms};
-    for (int i = 0; i < 10; i++)
+                     st->last_reconcile_ms, st->last_repaired};
+    for (int i = 0; i < 11; i++)
         snprintf(n[i], sizeof(n[i]), "%" PRId64, v[i]);
     const char *p[] = {set,  n[0], n[1], n[2], n[3], st->after_key[0] ? st->after_key : NULL,
-                       n[5], n[6], n[7], n[8], n[9]};
-    return run(s, sql, p, 11, err);
+                       n[5], n[6], n[7], n[8], n[9], n[10]};
+    return run(s, sql, p, 12, err);
 }
 
 /* ---- runs ---- */
@@ -819,23 +870,24 @@ int es_store_run_set(struct es_store *s, int64_t run_id, const char *set, const 
 {
     static const char sql[] =
         "INSERT INTO es_run_sets(run_id, set_name, fetched, created, updated, unchanged, deleted,"
-        " failed, held, requests, pushed, push_failed, waiting, conflicts, error)"
-        " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
+        " failed, held, requests, pushed, push_failed, waiting, conflicts, repaired, error)"
+        " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"
         " ON CONFLICT(run_id, set_name) DO UPDATE SET fetched = excluded.fetched,"
         " created = excluded.created, updated = excluded.updated,"
         " unchanged = excluded.unchanged, deleted = excluded.deleted, failed = excluded.failed,"
         " held = excluded.held, requests = excluded.requests, pushed = excluded.pushed,"
         " push_failed = excluded.push_failed, waiting = excluded.waiting,"
-        " conflicts = excluded.conflicts, error = excluded.error";
-    char n[13][24];
-    long v[13] = {0, c->fetched, c->created, c->updated, c->unchanged, c->deleted, c->failed,
-                  c->held, c->requests, c->pushed, c->push_failed, c->waiting, c->conflicts};
+        " conflicts = excluded.conflicts, repaired = excluded.repaired, error = excluded.error";
+    char n[14][24];
+    long v[14] = {0,          c->fetched, c->created,     c->updated, c->unchanged,
+                  c->deleted, c->failed,  c->held,        c->requests, c->pushed,
+                  c->push_failed, c->waiting, c->conflicts, c->repaired};
     snprintf(n[0], sizeof(n[0]), "%" PRId64, run_id);
-    for (int i = 1; i < 13; i++)
+    for (int i = 1; i < 14; i++)
         snprintf(n[i], sizeof(n[i]), "%ld", v[i]);
     const char *p[] = {n[0], set,   n[1],  n[2],  n[3],  n[4],  n[5], n[6],
-                       n[7], n[8], n[9], n[10], n[11], n[12], error};
-    return run(s, sql, p, 15, err);
+                       n[7], n[8], n[9], n[10], n[11], n[12], n[13], error};
+    return run(s, sql, p, 16, err);
 }
 
 int es_store_run_end(struct es_store *s, int64_t run_id, const char *status, const char *message,

@@ -213,7 +213,7 @@ static void add(struct es_counts *t, const struct es_counts *c)
     t->unchanged += c->unchanged, t->deleted += c->deleted, t->failed += c->failed;
     t->held += c->held, t->requests += c->requests, t->pushed += c->pushed;
     t->push_failed += c->push_failed, t->waiting += c->waiting, t->conflicts += c->conflicts;
-    t->erp_won += c->erp_won;
+    t->erp_won += c->erp_won, t->repaired += c->repaired;
 }
 
 static void print_line(FILE *out, const char *name, const struct es_counts *c)
@@ -247,6 +247,11 @@ void es_sync_print(FILE *out, const struct es_sync_result *res)
                 "%ld conflict%s: Acumatica's version won %ld, the application's %ld;"
                 " `erpsync conflicts` shows each with the reason\n",
                 t.conflicts, t.conflicts == 1 ? "" : "s", t.erp_won, t.conflicts - t.erp_won);
+    if (t.repaired)
+        fprintf(out,
+                "%ld record%s repaired by reconciliation: changed in Acumatica, but committed"
+                " after the windows that should have read them\n",
+                t.repaired, t.repaired == 1 ? "" : "s");
     if (res->message[0])
         fprintf(out, "%s\n", res->message);
 }

@@ -91,7 +91,7 @@ int es_map_col_in(const struct es_col *c, const char *version);
 
 /* "$select=...&$expand=..." for the mapping (keys, modified, id and every
  * column and detail column), appended URL-encoded to out. keys_only: just
- * the keys (reconciliation). */
+ * the keys and the modified time (reconciliation). */
 void es_map_query(struct es_buf *out, const struct es_mapping *m, const char *version,
                   int keys_only);
 

@@ -68,11 +68,18 @@ int es_store_resolve(struct es_store *s, const struct es_mapping *m, const struc
                      const char *erp_time, int64_t run_id, const char *now_utc,
                      struct es_err *err);
 
-/* Reconciliation: the keys the ERP listed are collected, then every row of
- * the set not among them (and, for documents, dated on or after
- * date_from, a date "YYYY-MM-DD", when given) is marked deleted. */
+/* Reconciliation: the keys the ERP listed are collected with their
+ * modified times (erp_modified may be NULL), then every row of the set
+ * not among them (and, for documents, dated on or after date_from, a date
+ * "YYYY-MM-DD", when given) is marked deleted. */
 int es_store_seen_reset(struct es_store *s, struct es_err *err);
-int es_store_seen_add(struct es_store *s, const char *erp_key, struct es_err *err);
+int es_store_seen_add(struct es_store *s, const char *erp_key, const char *erp_modified,
+                      struct es_err *err);
+/* The keys listed with a modified time before before_utc that no live row
+ * holds with that time: records the windows missed (late commits) or that
+ * changed since. In the arena, key order. */
+int es_store_seen_stale(struct es_store *s, const struct es_mapping *m, const char *before_utc,
+                        struct es_arena *a, char ***out, int *n, struct es_err *err);
 int es_store_mark_unseen_deleted(struct es_store *s, const struct es_mapping *m,
                                  const char *date_from, const char *now_utc, long *count,
                                  struct es_err *err);
@@ -151,6 +158,7 @@ struct es_set_state {
     long fetched;            /* records fetched in the window so far */
     int64_t last_full_ms;    /* end of the last complete full pull */
     int64_t last_reconcile_ms;
+    long last_repaired;      /* records the last reconciliation fetched again */
 };
 
 /* Missing state reads as all zeros. */
@@ -168,6 +176,7 @@ struct es_counts {
     long waiting;     /* pushes waiting: a dependency, or a retry after trouble */
     long conflicts;   /* both sides changed: decided, and recorded */
     long erp_won;     /* of them, decided for Acumatica's version */
+    long repaired;    /* found changed by reconciliation (late commits), fetched again */
 };
 
 int es_store_run_start(struct es_store *s, const char *mode, const char *now_utc, int64_t *id,

@@ -21,7 +21,9 @@ static const char status_help[] =
     "\n"
     "Per record set: the watermark (everything the ERP changed before it is\n"
     "in the store), whether a window is being read (a run to resume), the\n"
-    "last full pull and reconciliation, and the rows by sync status (pending:\n"
+    "last full pull and reconciliation (with the records it repaired: changed\n"
+    "in Acumatica but committed after the windows read past them), and the\n"
+    "rows by sync status (pending:\n"
     "to push, unknown: sent without an answer, looked up before any resend,\n"
     "failed: refused by Acumatica, see `erpsync failed`).\n";
 
@@ -128,12 +130,16 @@ static void print_status(struct es_store *s, int set, int pulled)
         printf("%-20s pushed only\n", m->table);
     struct es_set_state st;
     es_store_state_get(s, m->table, &st, NULL);
-    char wm[40], full[40], rec[40];
+    char wm[40], full[40], rec[80];
     when(wm, sizeof(wm), st.watermark_ms);
     when(full, sizeof(full), st.last_full_ms);
     when(rec, sizeof(rec), st.last_reconcile_ms);
+    if (st.last_reconcile_ms > 0) { /* late commits it found and fetched again */
+        size_t n = strlen(rec);
+        snprintf(rec + n, sizeof(rec) - n, " (repaired %ld)", st.last_repaired);
+    }
     if (pulled)
-        printf("%-20s watermark %-24s full %-24s reconciled %-24s%s\n", m->table, wm, full, rec,
+        printf("%-20s watermark %-24s full %-24s reconciled %-37s%s\n", m->table, wm, full, rec,
                st.in_progress ? "  (a window to resume)" : "");
     long total = 0;
     es_store_count(s, m->table, NULL, &total, NULL);

@@ -249,12 +249,52 @@ static void unmapped_erp_changes_are_no_conflict(void **state)
     pc_scene_stop(&s);
 }
 
+/* ---- 5. reconciliation repairs late commits ---- */
+
+/* Changes committed long after their timestamp (a long transaction) fall
+ * before the next window: the reconciliation, listing keys with their
+ * times, fetches them again, says how many in the summary and in
+ * `erpsync status`. */
+static void reconciliation_repairs_late_commits(void **state)
+{
+    (void)state;
+    struct pc_scene s;
+    start(&s, NULL, "[sync]\noverlap = 0\nreconcile_interval = 1s\n");
+    pc_control(&s, "PUT", "records/Customer?commit_delay_ms=5000",
+               "{\"CustomerID\":{\"value\":\"LATE01\"},\"CustomerName\":{\"value\":\"Late\"}}");
+    pc_control(&s, "PUT", "records/Customer?commit_delay_ms=5000",
+               "{\"CustomerID\":{\"value\":\"C000000005\"},\"CustomerName\":{\"value\":\"Late"
+               " rename\"}}");
+    it_sleep_ms(2500); /* a window now ends past their stamps; not committed yet */
+    sync_ok(&s, "--pull", NULL);
+    assert_int_equal(pc_count(s.dir, "customers", NULL), 20);
+    it_sleep_ms(3500); /* committed, before the next window's start */
+    struct it_run r;
+    if (sync_run(&s, "--pull", NULL, &r))
+        fail_msg("exit %d:\n%s", r.status, r.out);
+    assert_non_null(strstr(r.out, "2 records repaired by reconciliation"));
+    it_run_free(&r);
+    assert_int_equal(pc_count(s.dir, "customers", NULL), 21);
+    assert_string_equal(pc_app_text(s.dir, "SELECT name FROM customers WHERE"
+                                           " customer_id = 'C000000005'"),
+                        "Late rename");
+    assert_int_equal(pc_last_run(s.dir, "customers", "repaired"), 2);
+    pc_store_equals_erp(&s.cl, s.dir, ES_SET_CUSTOMERS);
+    const char *args[] = {"status", NULL};
+    it_erpsync(&r, s.dir, args, 60);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "repaired 2"));
+    it_run_free(&r);
+    pc_scene_stop(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(a_push_answer_never_deletes_other_rows),
         cmocka_unit_test(calendar_dates_stay_dates),
         cmocka_unit_test(unmapped_erp_changes_are_no_conflict),
+        cmocka_unit_test(reconciliation_repairs_late_commits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

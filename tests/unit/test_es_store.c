@@ -210,8 +210,8 @@ static void unseen_rows_are_marked_deleted_never_dropped(void **state)
     struct es_err err = {0};
     long n = -1;
     assert_int_equal(es_store_seen_reset(s, &err), 0);
-    assert_int_equal(es_store_seen_add(s, "C1", &err), 0);
-    assert_int_equal(es_store_seen_add(s, "C3", &err), 0);
+    assert_int_equal(es_store_seen_add(s, "C1", NULL, &err), 0);
+    assert_int_equal(es_store_seen_add(s, "C3", NULL, &err), 0);
     assert_int_equal(es_store_mark_unseen_deleted(s, es_map_get(ES_SET_CUSTOMERS), NULL,
                                                   "2024-05-07T00:00:00.000Z", &n, &err),
                      0);

@@ -273,7 +273,7 @@ static void queries_select_and_expand_what_is_mapped(void **state)
     struct es_buf b;
     es_buf_init(&b, 0);
     es_map_query(&b, es_map_get(ES_SET_SALES_ORDERS), "24.200.001", 1);
-    assert_string_equal(b.data, "$select=OrderType%2COrderNbr");
+    assert_string_equal(b.data, "$select=OrderType%2COrderNbr%2CLastModified"); /* keys, time */
     es_buf_reset(&b);
     es_map_query(&b, es_map_get(ES_SET_CONTACTS), "23.200.001", 0);
     assert_non_null(strstr(b.data, "$select=ContactID%2CLastModifiedDateTime%2CContactID") == NULL
