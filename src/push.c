@@ -17,6 +17,7 @@
 #include "erpsync/mem.h"
 #include "erpsync/push.h"
 #include "erpsync/timeutil.h"
+#include "erpsync/utf8.h"
 
 #define BATCH 64
 #define RETRY_BASE_MS 30000LL /* a push that met trouble waits, doubling */
@@ -275,6 +276,12 @@ static int put_cols(cJSON *obj, const struct es_col *cols, const char *const *va
         if (!strncmp(p, "@addr/", 6)) {
             snprintf(path, sizeof(path), "MainContact/Address/%s", p + 6);
             p = path;
+        }
+        size_t len = strlen(vals[i]), good = es_utf8_check(vals[i], len);
+        if (good < len) { /* it would make the JSON invalid */
+            snprintf(note, cap, "not sent: %s%s is not valid UTF-8 (byte %zu of %zu)", what,
+                     cols[i].name, good + 1, len);
+            return 1;
         }
         cJSON *v = json_value(vals[i], cols[i].type, &why);
         if (!v) {

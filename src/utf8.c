@@ -30,3 +30,35 @@ void es_utf8_trim(char *s)
     if (want > 1 && n - (j - 1) < want)
         s[j - 1] = '\0';
 }
+
+/* The length of the well-formed sequence at s (1 to 4), or 0 when it is
+ * not one: overlong forms, surrogates and code points past U+10FFFF are
+ * not UTF-8 (RFC 3629). */
+static size_t sequence(const unsigned char *s, size_t left)
+{
+    unsigned char c = s[0];
+    if (c < 0x80)
+        return 1;
+    size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0;
+    if (!len || c > 0xF4 || left < len)
+        return 0;
+    for (size_t i = 1; i < len; i++)
+        if (!is_cont(s[i]))
+            return 0;
+    if ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] > 0x9F) || (c == 0xF0 && s[1] < 0x90) ||
+        (c == 0xF4 && s[1] > 0x8F))
+        return 0;
+    return len;
+}
+
+size_t es_utf8_check(const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    for (size_t i = 0; i < n;) {
+        size_t len = sequence(p + i, n - i);
+        if (!len)
+            return i;
+        i += len;
+    }
+    return n;
+}

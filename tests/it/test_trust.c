@@ -288,6 +288,40 @@ static void reconciliation_repairs_late_commits(void **state)
     pc_scene_stop(&s);
 }
 
+/* ---- 6. text that is not UTF-8 is not sent ---- */
+
+/* A customer and an order line holding bytes that are not UTF-8 (0xC3
+ * 0x28): not sent (the JSON would be invalid), failed with a note naming
+ * the column; the run says some records failed. */
+static void invalid_utf8_is_refused_before_sending(void **state)
+{
+    (void)state;
+    struct pc_scene s;
+    start(&s, NULL, NULL);
+    long cust = pc_app_sql(s.dir, "INSERT INTO customers(sync_status, customer_id, name)"
+                                  " VALUES('pending', 'WEB0010', CAST(x'576562C328' AS TEXT))");
+    long order = pc_app_sql(s.dir, "INSERT INTO sales_orders(sync_status, customer_id)"
+                                   " VALUES('pending', 'C000000002')");
+    pc_app_sql(s.dir, "INSERT INTO sales_order_lines(parent_id, inventory_id, order_qty,"
+                      " description) VALUES(%ld, 'BLN00005', 1, CAST(x'41FF42' AS TEXT))",
+               order);
+    struct it_run r;
+    assert_int_equal(sync_run(&s, "--push", NULL, &r), 1);
+    it_run_free(&r);
+    assert_string_equal(pc_app_text(s.dir, "SELECT sync_status || ': ' || last_error FROM"
+                                           " customers WHERE id = %ld", cust),
+                        "failed: not sent: name is not valid UTF-8 (byte 4 of 5)");
+    assert_string_equal(pc_app_text(s.dir, "SELECT sync_status || ': ' || last_error FROM"
+                                           " sales_orders WHERE id = %ld", order),
+                        "failed: not sent: sales_order_lines line 1: description is not valid"
+                        " UTF-8 (byte 2 of 3)");
+    struct it_resp q;
+    it_get(&s.cl, "Customer/WEB0010", &q);
+    assert_int_not_equal(q.status, 200); /* nothing reached Acumatica */
+    it_resp_free(&q);
+    pc_scene_stop(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -295,6 +329,7 @@ int main(void)
         cmocka_unit_test(calendar_dates_stay_dates),
         cmocka_unit_test(unmapped_erp_changes_are_no_conflict),
         cmocka_unit_test(reconciliation_repairs_late_commits),
+        cmocka_unit_test(invalid_utf8_is_refused_before_sending),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

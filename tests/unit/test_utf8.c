@@ -60,12 +60,42 @@ static void error_messages_end_on_a_character(void **state)
     assert_int_equal((n - 1) % 2, 0); /* "x" then whole é's */
 }
 
+/* Well-formed UTF-8 passes whole; anything else stops at its first bad
+ * byte (RFC 3629's table of well-formed sequences). */
+static void check_finds_the_first_bad_byte(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *s;
+        size_t n, at;
+    } cases[] = {
+        {"", 0, 0},
+        {"plain ASCII", 11, 11},
+        {"caf\xC3\xA9", 5, 5},            /* é */
+        {"\xE2\x82\xAC", 3, 3},          /* € */
+        {"\xF0\x9F\x98\x80", 4, 4},     /* an emoji */
+        {"Web\xC3\x28", 5, 3},            /* a lead byte without its continuation */
+        {"A\xFF" "B", 3, 1},              /* never in UTF-8 */
+        {"\xC0\xAF", 2, 0},               /* overlong '/' */
+        {"\xE0\x80\xAF", 3, 0},          /* overlong, three bytes */
+        {"\xED\xA0\x80", 3, 0},          /* a surrogate */
+        {"\xF4\x90\x80\x80", 4, 0},     /* past U+10FFFF */
+        {"ab\xE2\x82", 4, 2},             /* cut short */
+        {"\x80", 1, 0},                    /* a lone continuation */
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        if (es_utf8_check(cases[i].s, cases[i].n) != cases[i].at)
+            fail_msg("case %zu: %zu, not %zu", i, es_utf8_check(cases[i].s, cases[i].n),
+                     cases[i].at);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(fit_backs_off_to_a_boundary),
         cmocka_unit_test(trim_drops_an_incomplete_tail),
         cmocka_unit_test(error_messages_end_on_a_character),
+        cmocka_unit_test(check_finds_the_first_bad_byte),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
