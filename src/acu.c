@@ -12,6 +12,7 @@
 #include <sodium.h>
 
 #include "erpsync/acu.h"
+#include "erpsync/json.h"
 #include "erpsync/mem.h"
 #include "erpsync/timeutil.h"
 
@@ -675,6 +676,7 @@ int es_acu_call_h(struct es_acu *a, struct es_http_resp *out, const char *method
             break;
         session_lost(a, gen); /* the session ended on the server: sign in again, once */
     }
+    es_json_defuse_nul(out->body.data, out->body.len); /* no value cut at a NUL */
     if (out->status / 100 == 2)
         return 0;
     return call_failed(method, path, out, err);

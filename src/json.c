@@ -2,6 +2,7 @@
 #include <cjson/cJSON.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "erpsync/json.h"
 
@@ -34,4 +35,30 @@ void es_json_arena_begin(struct es_arena *a)
 void es_json_arena_end(void)
 {
     current = NULL;
+}
+
+/* Is s (4 bytes) "0000"? */
+static int zero4(const char *s)
+{
+    return s[0] == '0' && s[1] == '0' && s[2] == '0' && s[3] == '0';
+}
+
+size_t es_json_defuse_nul(char *s, size_t n)
+{
+    if (!s || !memmem(s, n, "\\u0000", 6))
+        return 0; /* the common case: one scan, nothing to do */
+    size_t hits = 0;
+    int in_string = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '"') {
+            in_string = !in_string;
+        } else if (in_string && s[i] == '\\' && i + 1 < n) {
+            if (s[i + 1] == 'u' && i + 6 <= n && zero4(s + i + 2)) {
+                memcpy(s + i + 2, "FFFF", 4);
+                hits++;
+            }
+            i++; /* the escaped character is never a quote that ends the string */
+        }
+    }
+    return hits;
 }

@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "erpsync/http.h"
+#include "erpsync/json.h"
 #include "erpsync/map.h"
 #include "erpsync/mem.h"
 #include "erpsync/timeutil.h"
@@ -735,6 +736,19 @@ int es_map_time(char *out, size_t cap, int64_t *ms, const char *iso)
     return 0;
 }
 
+int es_map_is_guid(const char *s)
+{
+    static const int groups[] = {8, 4, 4, 4, 12};
+    for (int g = 0; g < 5; g++) {
+        for (int i = 0; i < groups[g]; i++, s++)
+            if (!isxdigit((unsigned char)*s))
+                return 0;
+        if (g < 4 && *s++ != '-')
+            return 0;
+    }
+    return *s == '\0';
+}
+
 void es_map_hash_text(char out[24], uint64_t h)
 {
     static const char hex[] = "0123456789abcdef";
@@ -1092,6 +1106,11 @@ static int apply_keys(struct ctx *c, const struct es_map_plan *p, struct es_reco
         if (!s || !*s)
             return es_err_set(c->err, ES_EINVAL, "%s record without its key field %s",
                               m->entity, m->keys[k]);
+        if (strstr(s, ES_JSON_NUL)) /* cut there, it could name another record */
+            return es_err_set(c->err, ES_EINVAL,
+                              "%s record whose key field %s holds a NUL character (\\u0000): "
+                              "refused, as the key cut there could be another record's",
+                              m->entity, m->keys[k]);
         out->key[k] = (char *)s;
         len += (size_t)snprintf(key + len, sizeof(key) - len, "%s%s", k ? "|" : "", s);
         if (len >= sizeof(key))
@@ -1118,6 +1137,8 @@ int es_map_apply(struct es_record *out, struct es_arena *a, const struct es_map_
     c.what = what;
     const cJSON *id = slots[p->id_slot];
     out->erp_id = cJSON_IsString(id) ? es_arena_strdup(a, id->valuestring) : NULL;
+    if (out->erp_id && !es_map_is_guid(out->erp_id)) /* it goes into URLs and bodies */
+        return es_err_set(err, ES_EINVAL, "%s: its id '%.60s' is not a GUID", what, out->erp_id);
     const cJSON *mod = wrapped(slots[p->mod_slot]);
     char utc[40];
     if (cJSON_IsString(mod) && !es_map_time(utc, sizeof(utc), &out->modified_ms, mod->valuestring))

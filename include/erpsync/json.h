@@ -7,9 +7,20 @@
 #ifndef ERPSYNC_JSON_H
 #define ERPSYNC_JSON_H
 
+#include <stddef.h>
+
 #include "erpsync/arena.h"
 
 void es_json_arena_begin(struct es_arena *a);
 void es_json_arena_end(void);
+
+/* cJSON keeps strings NUL-terminated, so a "\u0000" escape would cut a
+ * value there (two keys could become one). Every such escape inside a
+ * string of the JSON text s[0..n) is rewritten in place to "\uFFFF", a
+ * noncharacter no business data holds: mapping refuses a key holding it
+ * (ES_JSON_NUL) and other text keeps it visibly. Returns how many. */
+size_t es_json_defuse_nul(char *s, size_t n);
+/* U+FFFF in UTF-8: what a defused NUL became. */
+#define ES_JSON_NUL "\xEF\xBF\xBF"
 
 #endif

@@ -121,6 +121,10 @@ struct es_record {
     uint64_t hash;      /* over every value and detail value */
 };
 
+/* Is s a GUID ("0dad3013-c8a5-41ca-8300-aa8e9795698f", any case)? A
+ * record whose id is not one is refused: ids go into URLs and bodies. */
+int es_map_is_guid(const char *s);
+
 /* A record's hash as the store keeps it (16 hex digits). */
 void es_map_hash_text(char out[24], uint64_t h);
 

@@ -322,6 +322,59 @@ static void invalid_utf8_is_refused_before_sending(void **state)
     pc_scene_stop(&s);
 }
 
+/* ---- 7. a NUL in a key, an id that is not a GUID ---- */
+
+/* Changed records of an incremental pull come back from a hostile endpoint:
+ * one whose key holds a NUL escape (cut there it would be another stored
+ * customer's key), one whose id is not a GUID (it goes into URLs and
+ * bodies). Both are refused with a reason; nothing stored is overwritten. */
+static void hostile_keys_and_ids_are_refused(void **state)
+{
+    (void)state;
+    struct pc_scene s;
+    start(&s, NULL, NULL);
+    char before[300], fault[512], id[64];
+    snprintf(before, sizeof(before), "%s",
+             pc_app_text(s.dir, "SELECT name || '/' || erp_id FROM customers WHERE"
+                                " erp_key = 'C000000002'"));
+    snprintf(id, sizeof(id), "%s",
+             pc_app_text(s.dir, "SELECT erp_id FROM customers WHERE erp_key = 'C000000008'"));
+    erp_change(&s, "Customer", "{\"CustomerID\":{\"value\":\"C000000007\"},"
+                               "\"CustomerName\":{\"value\":\"Changed 7\"}}");
+    pc_control(&s, "POST", "faults",
+               "{\"kind\":\"replace\",\"method\":\"GET\",\"path\":\"/Customer\",\"count\":-1,"
+               "\"from\":\"\\\"C000000007\\\"\",\"to\":\"\\\"C000000002\\\\u0000B\\\"\"}");
+    struct it_run r;
+    assert_int_equal(sync_run(&s, "--pull", NULL, &r), 1); /* a record failed */
+    it_run_free(&r);
+    pc_control(&s, "DELETE", "faults", NULL);
+    erp_change(&s, "Customer", "{\"CustomerID\":{\"value\":\"C000000008\"},"
+                               "\"CustomerName\":{\"value\":\"Changed 8\"}}");
+    snprintf(fault, sizeof(fault),
+             "{\"kind\":\"replace\",\"method\":\"GET\",\"path\":\"/Customer\",\"count\":-1,"
+             "\"from\":\"\\\"%s\\\"\",\"to\":\"\\\"%s/../x\\\"\"}",
+             id, id);
+    pc_control(&s, "POST", "faults", fault);
+    assert_int_equal(sync_run(&s, "--pull", NULL, &r), 1);
+    it_run_free(&r);
+    assert_string_equal(pc_app_text(s.dir, "SELECT name || '/' || erp_id FROM customers WHERE"
+                                           " erp_key = 'C000000002'"),
+                        before);
+    assert_string_equal(pc_app_text(s.dir, "SELECT count(*) FROM customers WHERE"
+                                           " name = 'Changed 8'"),
+                        "0");
+    assert_int_equal(pc_scalar(s.dir, "SELECT sum(failed) FROM es_run_sets WHERE"
+                                      " set_name = 'customers'"),
+                     2);
+    assert_non_null(strstr(pc_app_text(s.dir, "SELECT group_concat(message, ' | ') FROM"
+                                              " es_failures"),
+                           "holds a NUL character"));
+    assert_non_null(strstr(pc_app_text(s.dir, "SELECT group_concat(message, ' | ') FROM"
+                                              " es_failures"),
+                           "is not a GUID"));
+    pc_scene_stop(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -330,6 +383,7 @@ int main(void)
         cmocka_unit_test(unmapped_erp_changes_are_no_conflict),
         cmocka_unit_test(reconciliation_repairs_late_commits),
         cmocka_unit_test(invalid_utf8_is_refused_before_sending),
+        cmocka_unit_test(hostile_keys_and_ids_are_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
