@@ -26,7 +26,7 @@
 /* "@addr/<Field>": the customer's address, from the main or the shipping
  * contact as [customers] use_ship_to_address says, its first line dropped
  * when skip_first_address_line is set. */
-#define ADDR "@addr/"
+#define ADDR ES_MAP_ADDR
 
 static const struct es_col address_cols[] = {
     {"email", "Email", T, NULL},
@@ -894,9 +894,7 @@ static void resolve(const struct tree *t, int first, const cJSON *obj, const cJS
     }
 }
 
-/* The customer's address, by the [customers] options: which contact, and
- * whether the first line is dropped (then line 2 moves up). NULL: none. */
-static const char *address_path(char *out, size_t cap, const char *field,
+const char *es_map_address_path(char *out, size_t cap, const char *field,
                                 const struct es_config *cfg)
 {
     const char *from = cfg && cfg->customers.use_ship_to_address ? "ShippingContact" : "MainContact";
@@ -920,7 +918,7 @@ static void plan_cols(struct rowplan *rp, struct tree *t, struct colplan *out,
         out[i].type = cols[i].type;
         out[i].path = p;
         if (p && !strncmp(p, ADDR, strlen(ADDR)))
-            p = address_path(addr, sizeof(addr), p + strlen(ADDR), cfg);
+            p = es_map_address_path(addr, sizeof(addr), p + strlen(ADDR), cfg);
         if (!p || !es_map_col_in(&cols[i], version)) {
             out[i].slot = -1;
             continue;

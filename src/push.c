@@ -265,18 +265,18 @@ static cJSON *json_value(const char *v, enum es_ctype t, const char **why)
  * sent. A value that cannot be sent: 1, with a note naming it (what says
  * whose row it is). */
 static int put_cols(cJSON *obj, const struct es_col *cols, const char *const *vals,
-                    const char *const *send, const char *version, const char *what, char *note,
-                    size_t cap)
+                    const struct set_push *sp, const char *const *send, const char *what,
+                    char *note, size_t cap)
 {
     char path[160];
     for (int i = 0; cols[i].name; i++) {
-        if (!vals[i] || !sends(send, cols[i].name) || !es_map_col_in(&cols[i], version))
+        if (!vals[i] || !sends(send, cols[i].name) || !es_map_col_in(&cols[i], sp->version))
             continue;
         const char *p = cols[i].path, *why = NULL;
-        if (!strncmp(p, "@addr/", 6)) {
-            snprintf(path, sizeof(path), "MainContact/Address/%s", p + 6);
-            p = path;
-        }
+        size_t addr = strlen(ES_MAP_ADDR);
+        if (!strncmp(p, ES_MAP_ADDR, addr) && /* where the pull reads it, or not at all */
+            !(p = es_map_address_path(path, sizeof(path), p + addr, sp->p->cfg)))
+            continue;
         size_t len = strlen(vals[i]), good = es_utf8_check(vals[i], len);
         if (good < len) { /* it would make the JSON invalid */
             snprintf(note, cap, "not sent: %s%s is not valid UTF-8 (byte %zu of %zu)", what,
@@ -458,8 +458,7 @@ static int put_lines(struct set_push *sp, cJSON *body, const struct lines *lines
         cJSON_AddItemToArray(arr, o);
         char what[96];
         snprintf(what, sizeof(what), "%s line %d: ", d->table, i + 1);
-        if (put_cols(o, d->cols, lines->rows[i].vals, sp->def->line_cols, sp->version, what,
-                     note, cap))
+        if (put_cols(o, d->cols, lines->rows[i].vals, sp, sp->def->line_cols, what, note, cap))
             return 1;
     }
     return 0;
@@ -480,6 +479,12 @@ static void put_extras(struct set_push *sp, cJSON *body, int create)
     if (sp->def->set == ES_SET_CUSTOMERS && create &&
         cfg->customers.new_customer_type == ES_CUSTOMER_RESIDENTIAL)
         put_path(body, "ResidentialDelivery", cJSON_CreateBool(1));
+    if (sp->def->set == ES_SET_CUSTOMERS && cfg->customers.use_ship_to_address) {
+        /* Acumatica keeps a shipping contact written without these as the
+         * main one (API-NOTES §2.2). */
+        put_path(body, "ShippingContactOverride", cJSON_CreateBool(1));
+        put_path(body, "ShippingAddressOverride", cJSON_CreateBool(1));
+    }
     if (sp->def->set == ES_SET_INVOICES && cfg->invoices.use_integration_date) {
         char today[16]; /* a calendar date: today in the ERP's calendar */
         es_date_local(today, sizeof(today), es_acu_erp_now(sp->acu), 0);
@@ -498,7 +503,7 @@ static cJSON *body_of(struct set_push *sp, const struct es_push_row *row, const 
         cJSON_Delete(body);
         return NULL;
     }
-    if (put_cols(body, sp->m->cols, row->vals, sp->def->cols, sp->version, "", note, cap) ||
+    if (put_cols(body, sp->m->cols, row->vals, sp, sp->def->cols, "", note, cap) ||
         (!row->erp_key && lines->n && put_lines(sp, body, lines, note, cap))) {
         cJSON_Delete(body);
         return NULL;

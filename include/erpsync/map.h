@@ -95,6 +95,16 @@ int es_map_col_in(const struct es_col *c, const char *version);
 void es_map_query(struct es_buf *out, const struct es_mapping *m, const char *version,
                   int keys_only);
 
+/* Columns whose path starts with this are the customer's address, read and
+ * written where the [customers] options say (es_map_address_path). */
+#define ES_MAP_ADDR "@addr/"
+/* The path of an address field ("City") by the [customers] options: the
+ * main or the shipping contact (use_ship_to_address), and with
+ * skip_first_address_line line 2 in place of line 1 and no line 2 (NULL).
+ * The pull reads and the push writes the same place. cfg may be NULL. */
+const char *es_map_address_path(char *out, size_t cap, const char *field,
+                                const struct es_config *cfg);
+
 /* A value of a row: NULL is SQL NULL. */
 struct es_row {
     const char **vals; /* one per column of the table, in es_map order */

@@ -375,6 +375,77 @@ static void hostile_keys_and_ids_are_refused(void **state)
     pc_scene_stop(&s);
 }
 
+/* ---- 8. the address options hold both ways ---- */
+
+/* One customer's main and shipping addresses in acusim. */
+static void erp_addresses(struct pc_scene *s, const char *id)
+{
+    char body[768];
+    snprintf(body, sizeof(body),
+             "{\"CustomerID\":{\"value\":\"%s\"},\"MainContact\":{\"Address\":{"
+             "\"AddressLine1\":{\"value\":\"PO Box 1\"},\"AddressLine2\":{\"value\":\"1 Main St\"},"
+             "\"City\":{\"value\":\"Boston\"}}},\"ShippingContactOverride\":{\"value\":true},"
+             "\"ShippingAddressOverride\":{\"value\":true},\"ShippingContact\":{\"Address\":{"
+             "\"AddressLine1\":{\"value\":\"Dock 4\"},\"AddressLine2\":{\"value\":\"9 Pier Rd\"},"
+             "\"City\":{\"value\":\"Salem\"}}}}",
+             id);
+    erp_change(s, "Customer", body);
+}
+
+/* "line1|line2|city" of a contact's address in acusim. */
+static const char *erp_address(struct pc_scene *s, const char *id, const char *contact)
+{
+    static char out[256];
+    cJSON *c = pc_erp_get(s, "Customer/%s?$expand=%s/Address", id, contact);
+    const cJSON *a = cJSON_GetObjectItem(cJSON_GetObjectItem(c, contact), "Address");
+    snprintf(out, sizeof(out), "%s|%s|%s", it_str(a, "AddressLine1"), it_str(a, "AddressLine2"),
+             it_str(a, "City"));
+    cJSON_Delete(c);
+    return out;
+}
+
+/* With skip_first_address_line the pull reads line 2 into address_line1,
+ * and the push writes address_line1 back to line 2, leaving line 1 (a PO
+ * box, an attention line) alone. With use_ship_to_address both directions
+ * use the shipping contact, the main one untouched. */
+static void address_options_hold_both_ways(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *option, *id, *pulled, *main_after, *ship_after;
+    } cases[] = {
+        {"skip_first_address_line = true\n", "C000000005", "1 Main St||Boston",
+         "PO Box 1|12 New Rd|Lowell", "Dock 4|9 Pier Rd|Salem"},
+        {"use_ship_to_address = true\n", "C000000006", "Dock 4|9 Pier Rd|Salem",
+         "PO Box 1|1 Main St|Boston", "12 New Rd|9 Pier Rd|Lowell"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct pc_scene s;
+        char extra[160];
+        snprintf(extra, sizeof(extra), "[customers]\n%s", cases[i].option);
+        pc_scene_start(&s, (const char *const[]){"--dataset", "tiny", NULL}, extra);
+        erp_addresses(&s, cases[i].id);
+        sync_ok(&s, "--pull", NULL);
+        assert_string_equal(pc_app_text(s.dir, "SELECT address_line1 || '|' ||"
+                                               " coalesce(address_line2, '') || '|' || city FROM"
+                                               " customers WHERE customer_id = '%s'",
+                                        cases[i].id),
+                            cases[i].pulled);
+        pc_app_sql(s.dir, "UPDATE customers SET address_line1 = '12 New Rd', city = 'Lowell',"
+                          " sync_status = 'pending' WHERE customer_id = '%s'",
+                   cases[i].id);
+        sync_ok(&s, "--push", NULL);
+        assert_string_equal(erp_address(&s, cases[i].id, "MainContact"), cases[i].main_after);
+        assert_string_equal(erp_address(&s, cases[i].id, "ShippingContact"),
+                            cases[i].ship_after);
+        assert_string_equal(pc_app_text(s.dir, "SELECT sync_status || ' ' || address_line1 FROM"
+                                               " customers WHERE customer_id = '%s'",
+                                        cases[i].id),
+                            "synced 12 New Rd");
+        pc_scene_stop(&s);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -384,6 +455,7 @@ int main(void)
         cmocka_unit_test(reconciliation_repairs_late_commits),
         cmocka_unit_test(invalid_utf8_is_refused_before_sending),
         cmocka_unit_test(hostile_keys_and_ids_are_refused),
+        cmocka_unit_test(address_options_hold_both_ways),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
