@@ -314,15 +314,20 @@ static const char push_ddl[] =
     " erp_time TEXT, app_time TEXT, erp_version TEXT, app_version TEXT, at TEXT NOT NULL);";
 
 struct colset {
-    const char *names[256];
-    int n;
+    char **names;
+    int n, cap;
 };
 
 static int collect_col(void *ctx, int n, const char *const *v)
 {
     struct colset *c = ctx;
-    if (n > 0 && v[0] && c->n < 256)
-        c->names[c->n++] = es_xstrdup(v[0]);
+    if (n < 1 || !v[0])
+        return 0;
+    if (c->n == c->cap) {
+        c->cap = c->cap ? c->cap * 2 : 64;
+        c->names = es_xrealloc(c->names, (size_t)c->cap * sizeof(*c->names));
+    }
+    c->names[c->n++] = es_xstrdup(v[0]);
     return 0;
 }
 
@@ -338,7 +343,7 @@ static int has_col(const struct colset *c, const char *name)
 static int add_missing(struct es_store *s, const char *table, const struct es_col *cols,
                        const char *const *extra, struct es_err *err)
 {
-    struct colset have = {.n = 0};
+    struct colset have = {NULL, 0, 0};
     const char *p[] = {table};
     int rc = s->ops->run_once(s->db, s->ops->columns_sql, p, 1, collect_col, &have, err);
     struct es_buf b;
@@ -352,7 +357,8 @@ static int add_missing(struct es_store *s, const char *table, const struct es_co
     if (!rc && b.len)
         rc = s->ops->script(s->db, b.data, err);
     for (int i = 0; i < have.n; i++)
-        free((void *)have.names[i]);
+        free(have.names[i]);
+    free(have.names);
     es_buf_dispose(&b);
     return rc;
 }
@@ -450,6 +456,41 @@ static int migrate(struct es_store *s, struct es_err *err)
     return es_store_commit(s, err);
 }
 
+/* Every table, column, index and trigger the record sets need, made when
+ * missing (a set added since the store was made, a table dropped by hand),
+ * whatever the schema version says; rows are never touched. */
+static int ensure_tables(struct es_store *s, struct es_err *err)
+{
+    struct es_buf b;
+    es_buf_init(&b, 0);
+    for (int i = 0; i < ES_NSETS; i++) {
+        const struct es_mapping *m = es_map_get((enum es_set_id)i);
+        if (m)
+            table_ddl(&b, s->ops, m);
+    }
+    int rc = es_store_begin(s, err);
+    if (!rc)
+        rc = s->ops->script(s->db, b.data, err);
+    es_buf_reset(&b);
+    for (int i = 0; !rc && i < ES_NSETS; i++) {
+        const struct es_mapping *m = es_map_get((enum es_set_id)i);
+        if (!m)
+            continue;
+        rc = add_missing(s, m->table, m->cols, push_columns, err);
+        for (const struct es_detail *d = m->details; !rc && d && d->table; d++)
+            rc = add_missing(s, d->table, d->cols, NULL, err);
+        s->ops->app_modified_triggers(&b, m->table);
+    }
+    if (!rc)
+        rc = s->ops->script(s->db, b.data, err);
+    es_buf_dispose(&b);
+    if (rc) {
+        es_store_rollback(s);
+        return rc;
+    }
+    return es_store_commit(s, err);
+}
+
 int es_store_open(struct es_store **out, const char *url, struct es_err *err)
 {
     if (strncmp(url, "sqlite:", 7) || !url[7])
@@ -468,7 +509,8 @@ int es_store_open(struct es_store **out, const char *url, struct es_err *err)
     }
     static const char seen[] =
         "CREATE TEMP TABLE IF NOT EXISTS es_seen(k TEXT PRIMARY KEY, m TEXT)";
-    if ((rc = migrate(s, err)) || (rc = s->ops->script(s->db, seen, err))) {
+    if ((rc = migrate(s, err)) || (rc = ensure_tables(s, err)) ||
+        (rc = s->ops->script(s->db, seen, err))) {
         es_store_close(s);
         return rc;
     }

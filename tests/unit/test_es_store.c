@@ -152,6 +152,31 @@ static void migrations_make_every_table_once(void **state)
     remove_db();
 }
 
+/* A store that lacks tables or columns the sets need (a set added to
+ * erpsync since, or a table dropped by hand) gets them when opened, at the
+ * same schema version, and keeps its rows. */
+static void opening_creates_missing_tables_and_columns(void **state)
+{
+    (void)state;
+    struct es_store *s = open_store();
+    es_store_close(s);
+    exec_sql("INSERT INTO customers(erp_key, customer_id, name) VALUES('C1', 'C1', 'Kept');"
+             "DROP TABLE appointment_lines; DROP TABLE appointments;"
+             "ALTER TABLE customers DROP COLUMN terms;"
+             "DROP TRIGGER customers_app_insert;");
+    s = open_store();
+    es_store_close(s);
+    assert_int_equal(scalar("SELECT count(*) FROM sqlite_master WHERE name IN ('appointments',"
+                            " 'appointment_lines', 'appointments_status', 'appointments_app_update',"
+                            " 'customers_app_insert')"),
+                     5);
+    assert_int_equal(scalar("SELECT count(*) FROM pragma_table_info('customers')"
+                            " WHERE name = 'terms'"),
+                     1);
+    assert_int_equal(scalar("SELECT count(*) FROM customers WHERE name = 'Kept'"), 1);
+    remove_db();
+}
+
 static void puts_create_update_or_leave_alone(void **state)
 {
     (void)state;
@@ -337,6 +362,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(migrations_make_every_table_once),
+        cmocka_unit_test(opening_creates_missing_tables_and_columns),
         cmocka_unit_test(puts_create_update_or_leave_alone),
         cmocka_unit_test(pending_rows_are_held),
         cmocka_unit_test(unseen_rows_are_marked_deleted_never_dropped),
