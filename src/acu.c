@@ -716,3 +716,28 @@ int es_acu_wait(long ms)
 {
     return wait_ms(ms);
 }
+
+int es_acu_get_json(struct es_acu *a, struct es_http_resp *out, const char *path, cJSON **json,
+                    struct es_err *err)
+{
+    *json = NULL;
+    for (int attempt = 0;; attempt++) {
+        int rc = es_acu_call(a, out, "GET", path, NULL, ES_ACU_IDEMPOTENT, err);
+        if (rc)
+            return rc;
+        if ((*json = cJSON_ParseWithLength(out->body.data, out->body.len)))
+            return 0;
+        /* A broken body (a proxy's page, a cut the length hid) is asked
+         * again like a cut answer; never taken for an empty one. */
+        if (attempt >= a->cfg->limits.retries)
+            return es_err_set(err, ES_EREMOTE,
+                              "GET %.*s: the answer is not valid JSON (%zu bytes), %d times",
+                              (int)strcspn(path, "?"), path, out->body.len, attempt + 1);
+        LOCK(a);
+        a->sh->stats.retries++;
+        UNLOCK(a);
+        if (wait_ms(backoff_ms(attempt, -1)))
+            return es_err_set(err, ES_ECONFLICT, "GET %.*s: stopped", (int)strcspn(path, "?"),
+                              path);
+    }
+}

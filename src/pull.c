@@ -195,11 +195,9 @@ static int fetch_list(struct set_run *r, const char *path, cJSON **out, size_t *
     struct es_http_resp resp;
     es_http_resp_init(&resp);
     long before = es_acu_stats(r->p->acu)->requests;
-    int rc = es_acu_call(r->p->acu, &resp, "GET", path, NULL, ES_ACU_IDEMPOTENT, err);
+    int rc = es_acu_get_json(r->p->acu, &resp, path, out, err);
     r->c->requests += es_acu_stats(r->p->acu)->requests - before;
-    *out = NULL;
     if (!rc) {
-        *out = cJSON_ParseWithLength(resp.body.data, resp.body.len);
         if (bytes)
             *bytes = resp.body.len;
         if (!cJSON_IsArray(*out)) {

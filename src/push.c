@@ -715,15 +715,19 @@ static int get_record(struct set_push *sp, const char *path, struct es_record *r
     es_http_resp_init(&r);
     long before = es_acu_sent(sp->acu);
     struct es_err e = {0};
-    int rc = es_acu_call(sp->acu, &r, "GET", path, NULL, ES_ACU_IDEMPOTENT, &e);
+    cJSON *j = NULL;
+    int rc = es_acu_get_json(sp->acu, &r, path, &j, &e);
     count_requests(sp, before);
     int found = 0;
     if (!rc) {
-        cJSON *j = cJSON_ParseWithLength(r.body.data, r.body.len);
-        found = cJSON_IsArray(j) ? cJSON_GetArraySize(j) > 0 : cJSON_IsObject(j);
-        cJSON_Delete(j);
-        if (found && (rc = answer_record(sp, r.body.data, r.body.len, rec, err)))
+        const cJSON *one = cJSON_IsArray(j) ? j->child : j;
+        found = cJSON_IsObject(one);
+        if (found && (rc = es_map_apply(rec, &sp->a, sp->plan, one, err)))
             found = rc;
+        else if (!found && !cJSON_IsArray(j)) /* neither a record nor a list */
+            found = es_err_set(err, ES_EREMOTE, "GET %s: the answer is not a record",
+                               sp->m->entity);
+        cJSON_Delete(j);
     } else if (rc == ES_EREMOTE && r.status == 500 && strstr(r.body.data ? r.body.data : "",
                                                              "NoEntitySatisfiesTheCondition")) {
         found = 0; /* by key: not there */

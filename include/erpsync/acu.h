@@ -10,6 +10,7 @@
 #ifndef ERPSYNC_ACU_H
 #define ERPSYNC_ACU_H
 
+#include <cjson/cJSON.h>
 #include <stdint.h>
 
 #include "erpsync/config.h"
@@ -85,6 +86,14 @@ long es_acu_sent(const struct es_acu *a);
 int64_t es_acu_clock_skew(const struct es_acu *a);
 /* The endpoint version in use ("24.200.001"). */
 const char *es_acu_version(const struct es_acu *a);
+
+/* GET path and parse its JSON answer into *json (the caller frees it with
+ * cJSON_Delete; inside es_json_arena_begin it lives in the arena). An answer
+ * that is not JSON is asked again, as a cut one is, up to the retries, then
+ * ES_EREMOTE says so; it is never taken for an empty answer. out keeps the
+ * last HTTP answer (its status and body for the caller to read). */
+int es_acu_get_json(struct es_acu *a, struct es_http_resp *out, const char *path, cJSON **json,
+                    struct es_err *err);
 
 /* Sleep ms unless a stop is asked: 0, or -1 when stopped. */
 int es_acu_wait(long ms);

@@ -446,6 +446,65 @@ static void address_options_hold_both_ways(void **state)
     }
 }
 
+/* ---- 15. a broken JSON answer is asked again ---- */
+
+/* How many sales orders in acusim carry this CustomerOrder. */
+static long erp_orders_with_ref(struct pc_scene *s, const char *ref)
+{
+    struct it_resp r;
+    it_control(&s->cl, "GET", "extref/SalesOrder?field=CustomerOrder", NULL, &r);
+    assert_int_equal(r.status, 200);
+    const cJSON *n = cJSON_GetObjectItem(cJSON_GetObjectItem(r.json, "counts"), ref);
+    long count = cJSON_IsNumber(n) ? (long)n->valuedouble : 0;
+    it_resp_free(&r);
+    return count;
+}
+
+/* Answers that are not JSON (a proxy's page, a broken body) are asked
+ * again as a cut answer is: a pull page goes on, and the look-up of a push
+ * whose answer was lost is not taken for "not there" — which would send
+ * the order twice. */
+static void broken_json_answers_are_asked_again(void **state)
+{
+    (void)state;
+    struct pc_scene s;
+    start(&s, NULL, "[limits]\nretries = 3\n");
+    pc_control(&s, "POST", "faults",
+               "{\"kind\":\"malformed\",\"method\":\"GET\",\"path\":\"/Customer\",\"count\":2}");
+    erp_change(&s, "Customer", "{\"CustomerID\":{\"value\":\"C000000003\"},"
+                               "\"CustomerName\":{\"value\":\"Renamed\"}}");
+    sync_ok(&s, "--pull", NULL);
+    assert_string_equal(pc_app_text(s.dir, "SELECT name FROM customers WHERE"
+                                           " customer_id = 'C000000003'"),
+                        "Renamed");
+    /* A push whose answer is lost (committed, no answer, no retry left). */
+    it_write_config(s.ini, sizeof(s.ini), s.dir, &s.sim, "[limits]\nretries = 0\n");
+    long row = pc_app_sql(s.dir, "INSERT INTO sales_orders(sync_status, customer_id)"
+                                 " VALUES('pending', 'C000000002')");
+    pc_app_sql(s.dir, "INSERT INTO sales_order_lines(parent_id, inventory_id, order_qty)"
+                      " VALUES(%ld, 'BLN00005', 1)", row);
+    pc_control(&s, "POST", "faults",
+               "{\"kind\":\"drop\",\"method\":\"PUT\",\"path\":\"/SalesOrder\",\"count\":1}");
+    sync_ok(&s, "--push", NULL);
+    assert_string_equal(pc_app_text(s.dir, "SELECT sync_status FROM sales_orders WHERE id = %ld",
+                                    row),
+                        "unknown");
+    char ref[32];
+    snprintf(ref, sizeof(ref), "ES-SO-%ld", row);
+    assert_int_equal(erp_orders_with_ref(&s, ref), 1);
+    /* Its retry time come, the look-up's first answer is broken. */
+    pc_app_sql(s.dir, "UPDATE sales_orders SET next_attempt_ms = NULL WHERE id = %ld", row);
+    it_write_config(s.ini, sizeof(s.ini), s.dir, &s.sim, "[limits]\nretries = 3\n");
+    pc_control(&s, "POST", "faults",
+               "{\"kind\":\"malformed\",\"method\":\"GET\",\"path\":\"/SalesOrder\",\"count\":1}");
+    sync_ok(&s, "--push", NULL);
+    assert_string_equal(pc_app_text(s.dir, "SELECT sync_status FROM sales_orders WHERE id = %ld",
+                                    row),
+                        "synced");
+    assert_int_equal(erp_orders_with_ref(&s, ref), 1);
+    pc_scene_stop(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -456,6 +515,7 @@ int main(void)
         cmocka_unit_test(invalid_utf8_is_refused_before_sending),
         cmocka_unit_test(hostile_keys_and_ids_are_refused),
         cmocka_unit_test(address_options_hold_both_ways),
+        cmocka_unit_test(broken_json_answers_are_asked_again),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
