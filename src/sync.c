@@ -155,9 +155,32 @@ static int push_sets(struct es_pull *pl, const struct es_sync_opts *o, struct es
     return res->exit_code;
 }
 
+static int read_failure(void *ctx, int n, const char *const *v)
+{
+    struct es_sync_result *res = ctx;
+    res->failures_total++;
+    if (n >= 3 && res->nfailures < (int)(sizeof(res->failures) / sizeof(res->failures[0])))
+        snprintf(res->failures[res->nfailures++], sizeof(res->failures[0]), "%s %s: %s",
+                 v[0] ? v[0] : "", v[1] ? v[1] : "-", v[2] ? v[2] : "");
+    return 0;
+}
+
+/* The records this run could not read, for the summary. */
+static void collect_failures(struct es_store *s, struct es_sync_result *res)
+{
+    static const char sql[] = "SELECT set_name, erp_key, message FROM es_failures WHERE"
+                              " run_id = ?1 ORDER BY id";
+    char id[24];
+    snprintf(id, sizeof(id), "%lld", (long long)res->run_id);
+    const char *p[] = {id};
+    es_store_query(s, sql, p, 1, read_failure, res, NULL);
+}
+
 static void finish(struct es_store *s, struct es_acu *a, struct es_sync_result *res,
                    int64_t started)
 {
+    if (s && res->run_id)
+        collect_failures(s, res);
     if (a) {
         es_acu_signout(a, NULL);
         res->requests = es_acu_stats(a)->requests;
@@ -247,6 +270,13 @@ void es_sync_print(FILE *out, const struct es_sync_result *res)
                 "%ld conflict%s: Acumatica's version won %ld, the application's %ld;"
                 " `erpsync conflicts` shows each with the reason\n",
                 t.conflicts, t.conflicts == 1 ? "" : "s", t.erp_won, t.conflicts - t.erp_won);
+    for (int i = 0; i < res->nfailures; i++)
+        fprintf(out, "%s  %s\n", i ? "" : "Records that could not be read (kept out; the"
+                                            " next change or reconciliation reads them again):\n",
+                res->failures[i]);
+    if (res->failures_total > res->nfailures)
+        fprintf(out, "  ... and %ld more: `erpsync failed` lists them\n",
+                res->failures_total - res->nfailures);
     if (t.repaired)
         fprintf(out,
                 "%ld record%s repaired by reconciliation: changed in Acumatica, but committed"

@@ -39,6 +39,11 @@ struct es_sync_result {
     long duration_ms;
     int full;
     const char *mode;   /* "initial", "incremental" or "full" */
+    /* Records the pull could not read in this run (es_failures): the first
+     * few as "set: key: reason", and how many in all. */
+    char failures[8][600];
+    int nfailures;
+    long failures_total;
 };
 
 /* Run once. Returns the exit code (also in res). */

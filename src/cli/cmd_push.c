@@ -33,6 +33,10 @@ static const char failed_help[] =
     "its key or reference, the attempts, and Acumatica's reason with the\n"
     "field it belongs to. They stay failed until marked again: fix the row\n"
     "(or the data in Acumatica), then `erpsync retry`.\n"
+    "Then the records the pull could not read (a value that is not its type,\n"
+    "a key missing or unsafe), with the reason and when: they are kept out of\n"
+    "the store until a later read succeeds (their next change, or the next\n"
+    "reconciliation).\n"
     "\n"
     "  --waiting   list instead the records still to go that say why they\n"
     "              wait: a record they depend on that is not in Acumatica\n"
@@ -187,19 +191,62 @@ static void name_expr(char *out, size_t cap, const struct es_mapping *m)
         snprintf(out + k, cap - k, ", %s, '')", m->key_cols[m->key0_fixed ? 1 : 0]);
 }
 
+/* What a row's note says in each listing: for waiting rows their state
+ * too, and for a send without an answer (no note) what happens next. */
+static const char note_failed[] = "last_error";
+static const char note_waiting[] =
+    "sync_status || ': ' || COALESCE(last_error, 'sent without an answer; looked up in"
+    " Acumatica before anything is sent again')";
+
 static int list_rows(struct es_store *s, int set, int waiting, long *shown, struct es_err *err)
 {
     const struct es_mapping *m = es_map_get((enum es_set_id)set);
-    char name[300], sql[700];
+    char name[300], sql[900];
     name_expr(name, sizeof(name), m);
     snprintf(sql, sizeof(sql),
-             "SELECT id, %s, attempts, %slast_error, CASE WHEN pushed_at IS NOT NULL THEN"
+             "SELECT id, %s, attempts, %s, CASE WHEN pushed_at IS NOT NULL THEN"
              " 'last sent ' || pushed_at END FROM %s WHERE %s ORDER BY id",
-             name, waiting ? "sync_status || ': ' || " : "", m->table,
-             waiting ? "sync_status IN ('pending', 'unknown') AND last_error IS NOT NULL"
+             name, waiting ? note_waiting : note_failed, m->table,
+             waiting ? "sync_status = 'unknown' OR (sync_status = 'pending' AND"
+                       " last_error IS NOT NULL)"
                      : "sync_status = 'failed'");
     struct failed_ctx f = {m->table, 0};
     int rc = es_store_query(s, sql, NULL, 0, print_failed, &f, err);
+    *shown += f.n;
+    return rc;
+}
+
+/* ---- records the pull could not read ---- */
+
+static int print_unread(void *ctx, int n, const char *const *r)
+{
+    struct failed_ctx *f = ctx;
+    if (n < 3)
+        return 0;
+    if (!f->n++)
+        printf("%s: records the pull could not read (kept out; the next change or\n"
+               "reconciliation reads them again)\n",
+               f->table);
+    printf("  %-24s %s  %s\n", cli_v(r[0]), cli_v(r[2]), cli_v(r[1]));
+    return 0;
+}
+
+/* The pull's failures not overcome since: no row of that key was written
+ * after them (a failure without a key: only the latest run's). */
+static int list_unread(struct es_store *s, int set, long *shown, struct es_err *err)
+{
+    const struct es_mapping *m = es_map_get((enum es_set_id)set);
+    char sql[700];
+    snprintf(sql, sizeof(sql),
+             "SELECT f.erp_key, f.message, max(f.at) FROM es_failures f WHERE f.set_name = ?1"
+             " AND (f.erp_key IS NOT NULL AND NOT EXISTS (SELECT 1 FROM %s t WHERE"
+             " t.erp_key = f.erp_key AND t.synced_at > f.at) OR f.erp_key IS NULL AND"
+             " f.run_id = (SELECT max(run_id) FROM es_failures WHERE set_name = ?1))"
+             " GROUP BY f.erp_key, CASE WHEN f.erp_key IS NULL THEN f.id END ORDER BY f.erp_key",
+             m->table);
+    const char *p[] = {m->table};
+    struct failed_ctx f = {m->table, 0};
+    int rc = es_store_query(s, sql, p, 1, print_unread, &f, err);
     *shown += f.n;
     return rc;
 }
@@ -229,16 +276,23 @@ int cmd_failed(struct cli *c, int argc, char **argv)
         return rc;
     struct es_err err = {0};
     long shown = 0;
-    int only = set_name ? push_set(&cfg, "failed", set_name) : -1;
+    int only = set_name ? es_set_find(set_name) : -1;
+    if (set_name && only < 0)
+        fprintf(stderr, "erpsync failed: '%s' is not a record set (see erpsync sync --help)\n",
+                set_name);
     if (set_name && only < 0)
         rc = ES_EXIT_USAGE;
-    for (int i = 0; i < ES_NSETS && !rc; i++)
-        if ((only < 0 || i == only) && es_push_supported((enum es_set_id)i) &&
-            cfg.sets[i].enabled && (cfg.sets[i].direction & ES_DIR_PUSH) &&
-            list_rows(s, i, waiting, &shown, &err)) {
+    for (int i = 0; i < ES_NSETS && !rc; i++) {
+        const struct es_config_set *cs = &cfg.sets[i];
+        if ((only >= 0 && i != only) || !cs->enabled)
+            continue;
+        if ((es_push_supported((enum es_set_id)i) && (cs->direction & ES_DIR_PUSH) &&
+             list_rows(s, i, waiting, &shown, &err)) ||
+            (!waiting && (cs->direction & ES_DIR_PULL) && list_unread(s, i, &shown, &err))) {
             fprintf(stderr, "erpsync failed: %s\n", err.msg);
             rc = ES_EXIT_FAILED;
         }
+    }
     if (!rc && !shown)
         printf(waiting ? "no records waiting\n" : "no failed records\n");
     es_store_close(s);

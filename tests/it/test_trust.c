@@ -505,6 +505,45 @@ static void broken_json_answers_are_asked_again(void **state)
     pc_scene_stop(&s);
 }
 
+/* ---- 17. every record that did not sync says why where a user looks ---- */
+
+/* A record the pull cannot read is listed with its reason in the run's
+ * summary and in `erpsync failed`, not only counted; a row sent without an
+ * answer shows in `erpsync failed --waiting` even without a note. */
+static void unsynced_records_are_listed_with_reasons(void **state)
+{
+    (void)state;
+    struct pc_scene s;
+    start(&s, NULL, NULL);
+    erp_change(&s, "Customer", "{\"CustomerID\":{\"value\":\"C000000004\"},"
+                               "\"CreditLimit\":{\"value\":7777}}");
+    pc_control(&s, "POST", "faults",
+               "{\"kind\":\"replace\",\"method\":\"GET\",\"path\":\"/Customer\",\"count\":-1,"
+               "\"from\":\"7777\",\"to\":\"\\\"lots\\\"\"}");
+    const char *why = "Customer C000000004: CreditLimit: \"lots\" is not a number";
+    struct it_run r;
+    assert_int_equal(sync_run(&s, "--pull", NULL, &r), 1);
+    assert_non_null(strstr(r.out, why));
+    it_run_free(&r);
+    const char *failed[] = {"failed", NULL};
+    it_erpsync(&r, s.dir, failed, 60);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "could not read"));
+    assert_non_null(strstr(r.out, why));
+    it_run_free(&r);
+    long row = pc_app_sql(s.dir, "INSERT INTO sales_orders(sync_status, customer_id,"
+                                 " customer_order) VALUES('unknown', 'C000000002', 'ES-SO-77')");
+    const char *waiting[] = {"failed", "--waiting", NULL};
+    it_erpsync(&r, s.dir, waiting, 60);
+    assert_int_equal(r.status, 0);
+    char id[32];
+    snprintf(id, sizeof(id), "id:%ld", row);
+    assert_non_null(strstr(r.out, id));
+    assert_non_null(strstr(r.out, "unknown: sent without an answer"));
+    it_run_free(&r);
+    pc_scene_stop(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -516,6 +555,7 @@ int main(void)
         cmocka_unit_test(hostile_keys_and_ids_are_refused),
         cmocka_unit_test(address_options_hold_both_ways),
         cmocka_unit_test(broken_json_answers_are_asked_again),
+        cmocka_unit_test(unsynced_records_are_listed_with_reasons),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
