@@ -20,7 +20,7 @@ static const struct es_set_info sets[ES_NSETS] = {
     [ES_SET_PAYMENTS] = {"payments", "Payment", ES_DIR_BOTH, ES_DIR_BOTH, 1},
     [ES_SET_SHIPMENTS] = {"shipments", "Shipment", ES_DIR_PULL, ES_DIR_PULL, 1},
     [ES_SET_SERVICE_ORDERS] = {"service_orders", "ServiceOrder", ES_DIR_BOTH, ES_DIR_BOTH, 1},
-    [ES_SET_APPOINTMENTS] = {"appointments", "Appointment", ES_DIR_BOTH, ES_DIR_BOTH, 1},
+    [ES_SET_APPOINTMENTS] = {"appointments", "Appointment", ES_DIR_PULL, ES_DIR_PULL, 1},
     [ES_SET_PURCHASE_ORDERS] = {"purchase_orders", "PurchaseOrder", ES_DIR_PUSH, ES_DIR_PUSH, 1},
 };
 

@@ -1209,6 +1209,41 @@ int es_store_find(struct es_store *s, const char *table, const char *col, const 
     return rc;
 }
 
+struct odd_ctx {
+    struct es_buf *b;
+    long n;
+};
+
+static int odd_status(void *ctx, int n, const char *const *v)
+{
+    struct odd_ctx *o = ctx;
+    if (n < 2)
+        return 0;
+    long count = strtol(v[1] ? v[1] : "0", NULL, 10);
+    es_buf_addf(o->b, "%s'%s' %ld", o->n ? ", " : "", v[0] ? v[0] : "NULL", count);
+    o->n += count;
+    return 0;
+}
+
+int es_store_odd_statuses(struct es_store *s, const struct es_mapping *m, char *out, size_t cap,
+                          long *n, struct es_err *err)
+{
+    char *sql = es_xasprintf("SELECT substr(sync_status, 1, 40), count(*) FROM %s WHERE"
+                             " sync_status IS NULL OR sync_status NOT IN ('pending', 'unknown',"
+                             " 'synced', 'failed', 'deleted') GROUP BY 1 ORDER BY 2 DESC, 1"
+                             " LIMIT 10",
+                             m->table);
+    struct es_buf b;
+    es_buf_init(&b, 0);
+    struct odd_ctx o = {&b, 0};
+    int rc = s->ops->run_once(s->db, sql, NULL, 0, odd_status, &o, err);
+    free(sql);
+    snprintf(out, cap, "%s", b.data ? b.data : "");
+    *n = rc ? 0 : o.n;
+    es_buf_dispose(&b);
+    return rc;
+}
+
 int es_store_app_rows(struct es_store *s, const char *table, long *out, struct es_err *err)
 {
     char *sql = es_xasprintf("SELECT count(*) FROM %s WHERE erp_key IS NULL", table);

@@ -120,6 +120,22 @@ static int push_wanted(const struct es_config *cfg, const struct es_sync_opts *o
     return cfg->sets[set].enabled && (cfg->sets[set].direction & ES_DIR_PUSH);
 }
 
+/* Rows the application marked with a state erpsync does not know would
+ * never go out: an error of the set, so the run says so. */
+static int odd_statuses(struct es_store *s, enum es_set_id set, struct es_err *err)
+{
+    const struct es_mapping *m = es_map_get(set);
+    char which[400];
+    long n = 0;
+    int rc = es_store_odd_statuses(s, m, which, sizeof(which), &n, err);
+    if (rc || !n)
+        return rc;
+    return es_err_set(err, ES_EINVAL,
+                      "%s: %ld row%s %s a sync_status erpsync does not know (%s): left alone;"
+                      " pending marks a row to push (docs/schema.md)",
+                      m->table, n, n == 1 ? "" : "s", n == 1 ? "has" : "have", which);
+}
+
 /* After the pull (the ERP's changes, conflicts decided), the application's
  * records go out, master data first. */
 static int push_sets(struct es_pull *pl, const struct es_sync_opts *o, struct es_sync_result *res)
@@ -137,6 +153,8 @@ static int push_sets(struct es_pull *pl, const struct es_sync_opts *o, struct es
         struct es_err err = {0};
         res->ran[i] = 1;
         int rc = es_push_set(&p, (enum es_set_id)i, &res->sets[i], &err);
+        if (!rc)
+            rc = odd_statuses(pl->store, (enum es_set_id)i, &err);
         if (rc)
             snprintf(res->errors[i], sizeof(res->errors[i]), "%s", err.msg);
         es_store_run_set(pl->store, pl->run_id, es_set_info((enum es_set_id)i)->name,

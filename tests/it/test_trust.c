@@ -544,6 +544,27 @@ static void unsynced_records_are_listed_with_reasons(void **state)
     pc_scene_stop(&s);
 }
 
+/* ---- 18. the configuration and the rows say only what erpsync can do ---- */
+
+/* An application that writes a state erpsync does not know ('PENDING')
+ * hears of it in the summary and the exit status: such rows would never
+ * go out, silently. */
+static void unknown_sync_states_are_reported(void **state)
+{
+    (void)state;
+    struct pc_scene s;
+    start(&s, NULL, NULL);
+    pc_app_sql(s.dir, "INSERT INTO customers(sync_status, customer_id, name)"
+                      " VALUES('PENDING', 'WEB0011', 'Shouting'), ('PENDING', 'WEB0012', 'Again'),"
+                      " ('todo', 'WEB0013', 'Other')");
+    struct it_run r;
+    assert_int_equal(sync_run(&s, "--push", NULL, &r), 1);
+    assert_non_null(strstr(r.out, "customers: 3 rows have a sync_status erpsync does not know"
+                                  " ('PENDING' 2, 'todo' 1)"));
+    it_run_free(&r);
+    pc_scene_stop(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -556,6 +577,7 @@ int main(void)
         cmocka_unit_test(address_options_hold_both_ways),
         cmocka_unit_test(broken_json_answers_are_asked_again),
         cmocka_unit_test(unsynced_records_are_listed_with_reasons),
+        cmocka_unit_test(unknown_sync_states_are_reported),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -14,7 +14,9 @@
 
 #include "erpsync/config.h"
 #include "erpsync/err.h"
+#include "erpsync/map.h"
 #include "erpsync/mem.h"
+#include "erpsync/push.h"
 #include "erpsync/sets.h"
 
 /* A valid [acumatica] on lines 1-5: what a case adds starts on line 6. */
@@ -338,6 +340,8 @@ static const struct diag_case diag_cases[] = {
      {"7: direction: 'push' is not possible for [shipments], which allows only pull"}},
     {ACU_OK "[prices]\ndirection = both\n",
      {"7: direction: 'both' is not possible for [prices], which allows only pull"}},
+    {ACU_OK "[appointments]\ndirection = both\n",
+     {"7: direction: 'both' is not possible for [appointments], which allows only pull"}},
     {ACU_OK "[purchase_orders]\ndirection = pull\n",
      {"7: direction: 'pull' is not possible for [purchase_orders], which allows only push"}},
     {ACU_OK "[customers]\ndirection = sideways\n",
@@ -536,7 +540,7 @@ static const struct value_case value_cases[] = {
     VSET(ACU_OK "[purchase_orders]\ndirection = push\n", ES_SET_PURCHASE_ORDERS, direction,
          ES_DIR_PUSH),
     VSET(ACU_OK "[purchase_orders]\nenabled = false\n", ES_SET_PURCHASE_ORDERS, enabled, 0),
-    VSET(ACU_OK "[appointments]\n", ES_SET_APPOINTMENTS, direction, ES_DIR_BOTH),
+    VSET(ACU_OK "[appointments]\n", ES_SET_APPOINTMENTS, direction, ES_DIR_PULL),
     VSET(ACU_OK, ES_SET_PRICES, direction, ES_DIR_PULL),
     VSET(ACU_OK, ES_SET_PURCHASE_ORDERS, direction, ES_DIR_PUSH),
     VI(ACU_OK "[customers]\nsync_sub_customers = false\n", customers.sync_sub_customers, 0),
@@ -1068,6 +1072,23 @@ static void sample_shows_every_key_and_set(void **state)
 
 /* ---- ownership ---- */
 
+/* A set allows pushing exactly when erpsync can push it, and pulling only
+ * when it has a mapping: the config accepts no direction it cannot do. */
+static void directions_allowed_are_directions_done(void **state)
+{
+    (void)state;
+    for (int i = 0; i < ES_NSETS; i++) {
+        const struct es_set_info *set = es_set_info((enum es_set_id)i);
+        if (!!(set->allowed & ES_DIR_PUSH) != es_push_supported((enum es_set_id)i))
+            fail_msg("[%s] allows %s, and erpsync %s push it", set->name,
+                     es_dir_name(set->allowed), es_push_supported((enum es_set_id)i) ? "does"
+                                                                                      : "cannot");
+        if ((set->allowed & ES_DIR_PULL) && !es_map_get((enum es_set_id)i))
+            fail_msg("[%s] allows pull without a mapping", set->name);
+        assert_int_equal(set->fallback & ~set->allowed, 0);
+    }
+}
+
 static void dispose_frees_everything(void **state)
 {
     (void)state;
@@ -1121,6 +1142,7 @@ int main(void)
         cmocka_unit_test(secrets_stay_out_of_messages),
         cmocka_unit_test(sample_loads_with_the_defaults),
         cmocka_unit_test(sample_shows_every_key_and_set),
+        cmocka_unit_test(directions_allowed_are_directions_done),
         cmocka_unit_test(dispose_frees_everything),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
