@@ -232,6 +232,7 @@ static void count(struct es_counts *c, enum es_outcome o)
     case ES_UPDATED: c->updated++; break;
     case ES_UNCHANGED: c->unchanged++; break;
     case ES_HELD: c->held++; break;
+    case ES_REKEYED: c->updated++, c->rekeyed++; break;
     }
 }
 

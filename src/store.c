@@ -25,7 +25,7 @@ struct detail_sql {
 
 struct table_sql {
     const struct es_mapping *m;
-    char *sel, *ins, *ins_new, *upd, *adopt, *hold, *touch, *mark, *mark_dated;
+    char *sel, *ins, *ins_new, *upd, *adopt, *hold, *touch, *rekey, *mark, *mark_dated;
     char *push_rows, *holder, *drop_dup, *match[4]; /* match[k]: by extref_cols[k] */
     int ncols;
     struct detail_sql details[4];
@@ -90,6 +90,7 @@ static void table_ddl(struct es_buf *b, const struct es_store_ops *ops, const st
     add_cols_ddl(b, m->cols);
     es_buf_adds(b, ");");
     es_buf_addf(b, "CREATE INDEX IF NOT EXISTS %s_status ON %s(sync_status);", m->table, m->table);
+    es_buf_addf(b, "CREATE INDEX IF NOT EXISTS %s_erp_id ON %s(erp_id);", m->table, m->table);
     for (const struct es_detail *d = m->details; d && d->table; d++) {
         es_buf_addf(b,
                     "CREATE TABLE IF NOT EXISTS %s(id %s, parent_id INTEGER NOT NULL"
@@ -204,6 +205,9 @@ static void build_table(struct table_sql *t, const struct es_mapping *m)
     t->upd = build_update(m, 0);
     t->adopt = build_update(m, 1);
     t->hold = es_xasprintf("UPDATE %s SET last_error = ?2 WHERE id = ?1", m->table);
+    t->rekey = es_xasprintf("UPDATE %s SET erp_key = ?1 WHERE erp_id = ?2 AND erp_key IS NOT NULL"
+                            " AND erp_key <> ?1 RETURNING id",
+                            m->table);
     t->touch = es_xasprintf("UPDATE %s SET erp_modified = ?2, erp_id = coalesce(?3, erp_id)"
                             " WHERE id = ?1",
                             m->table);
@@ -244,6 +248,7 @@ static void free_table(struct table_sql *t)
     free(t->adopt);
     free(t->hold);
     free(t->touch);
+    free(t->rekey);
     free(t->push_rows);
     free(t->holder);
     free(t->drop_dup);
@@ -403,7 +408,8 @@ static int migrate_2(struct es_store *s, struct es_err *err)
  * as UTC instants. A store that has synced asks for one full pull, which
  * rewrites them (the record hashes differ). */
 static const char *const state_columns_3[] = {"last_repaired", "INTEGER", NULL};
-static const char *const run_set_columns_3[] = {"repaired", "INTEGER", NULL};
+static const char *const run_set_columns_3[] = {"repaired", "INTEGER", "rekeyed", "INTEGER",
+                                                NULL};
 
 static int migrate_3(struct es_store *s, struct es_err *err)
 {
@@ -709,6 +715,12 @@ static int match_app_row(struct es_store *s, struct table_sql *t, const struct e
     return 0;
 }
 
+static int rekey(struct es_store *s, struct table_sql *t, const struct es_record *r,
+                 struct existing *e, struct es_err *err);
+static int put_found(struct es_store *s, struct table_sql *t, const struct es_record *r,
+                     const struct existing *ex, const char *hash, const char *now_utc,
+                     enum es_outcome *out, struct es_held *held, struct es_err *err);
+
 int es_store_put(struct es_store *s, const struct es_mapping *m, const struct es_record *r,
                  const char *now_utc, int likely_new, enum es_outcome *out, struct es_held *held,
                  struct es_err *err)
@@ -726,26 +738,59 @@ int es_store_put(struct es_store *s, const struct es_mapping *m, const struct es
         return rc;
     if (!e.found && (rc = match_app_row(s, t, r, e.id)))
         return rc < 0 ? rc : update_record(s, t, r, e.id, hash, now_utc, 1, err);
+    int moved = !e.found ? rekey(s, t, r, &e, err) : 0;
+    if (moved < 0)
+        return moved;
     if (!e.found)
         return insert_record(s, t, r, hash, now_utc, 0, &inserted, err);
-    if (!strcmp(e.hash, hash) && strcmp(e.status, "deleted")) {
+    rc = put_found(s, t, r, &e, hash, now_utc, out, held, err);
+    if (!rc && moved && *out != ES_HELD)
+        *out = ES_REKEYED;
+    return rc;
+}
+
+/* A record whose key is not stored but whose id is: its key was changed
+ * in Acumatica (a Change ID action). That row takes the new key (and is
+ * then compared as usual). 1 when moved (e found), 0 when not, <0. */
+static int rekey(struct es_store *s, struct table_sql *t, const struct es_record *r,
+                 struct existing *e, struct es_err *err)
+{
+    if (!r->erp_id)
+        return 0;
+    char id[24] = "";
+    const char *p[] = {r->erp_key, r->erp_id};
+    int rc = s->ops->run(s->db, t->rekey, p, 2, first_id, id, err);
+    if (rc || !id[0])
+        return rc;
+    const char *key[] = {r->erp_key};
+    rc = s->ops->run(s->db, t->sel, key, 1, read_existing, e, err);
+    return rc ? rc : 1;
+}
+
+/* The stored row of the record's key: left, updated, or held for the
+ * caller when the application changed it too. */
+static int put_found(struct es_store *s, struct table_sql *t, const struct es_record *r,
+                     const struct existing *ex, const char *hash, const char *now_utc,
+                     enum es_outcome *out, struct es_held *held, struct es_err *err)
+{
+    if (!strcmp(ex->hash, hash) && strcmp(ex->status, "deleted")) {
         *out = ES_UNCHANGED; /* nothing synced changed; its time is kept */
-        return touch_record(s, t, e.id, e.erp_modified, r, err);
+        return touch_record(s, t, ex->id, ex->erp_modified, r, err);
     }
-    if (es_conflict_exists(e.status, e.hash, r) || !strcmp(e.status, "unknown")) {
+    if (es_conflict_exists(ex->status, ex->hash, r) || !strcmp(ex->status, "unknown")) {
         /* The application changed this row too: the caller decides. */
         *out = ES_HELD;
         /* unknown: the push looks the record up and adopts it; no decision */
-        if (held && !strcmp(e.status, "pending")) {
-            memcpy(held->id, e.id, sizeof(held->id));
-            memcpy(held->app_modified, e.app_modified, sizeof(held->app_modified));
+        if (held && !strcmp(ex->status, "pending")) {
+            memcpy(held->id, ex->id, sizeof(held->id));
+            memcpy(held->app_modified, ex->app_modified, sizeof(held->app_modified));
             return 0;
         }
-        const char *p[] = {e.id, "changed in Acumatica too: held until this row is pushed"};
+        const char *p[] = {ex->id, "changed in Acumatica too: held until this row is pushed"};
         return run(s, t->hold, p, 2, err);
     }
     *out = ES_UPDATED;
-    return update_record(s, t, r, e.id, hash, now_utc, 0, err);
+    return update_record(s, t, r, ex->id, hash, now_utc, 0, err);
 }
 
 int es_store_seen_reset(struct es_store *s, struct es_err *err)
@@ -912,24 +957,26 @@ int es_store_run_set(struct es_store *s, int64_t run_id, const char *set, const 
 {
     static const char sql[] =
         "INSERT INTO es_run_sets(run_id, set_name, fetched, created, updated, unchanged, deleted,"
-        " failed, held, requests, pushed, push_failed, waiting, conflicts, repaired, error)"
-        " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"
+        " failed, held, requests, pushed, push_failed, waiting, conflicts, repaired, rekeyed,"
+        " error) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
+        " ?17)"
         " ON CONFLICT(run_id, set_name) DO UPDATE SET fetched = excluded.fetched,"
         " created = excluded.created, updated = excluded.updated,"
         " unchanged = excluded.unchanged, deleted = excluded.deleted, failed = excluded.failed,"
         " held = excluded.held, requests = excluded.requests, pushed = excluded.pushed,"
         " push_failed = excluded.push_failed, waiting = excluded.waiting,"
-        " conflicts = excluded.conflicts, repaired = excluded.repaired, error = excluded.error";
-    char n[14][24];
-    long v[14] = {0,          c->fetched, c->created,     c->updated, c->unchanged,
+        " conflicts = excluded.conflicts, repaired = excluded.repaired,"
+        " rekeyed = excluded.rekeyed, error = excluded.error";
+    char n[15][24];
+    long v[15] = {0,          c->fetched, c->created,     c->updated, c->unchanged,
                   c->deleted, c->failed,  c->held,        c->requests, c->pushed,
-                  c->push_failed, c->waiting, c->conflicts, c->repaired};
+                  c->push_failed, c->waiting, c->conflicts, c->repaired, c->rekeyed};
     snprintf(n[0], sizeof(n[0]), "%" PRId64, run_id);
-    for (int i = 1; i < 14; i++)
+    for (int i = 1; i < 15; i++)
         snprintf(n[i], sizeof(n[i]), "%ld", v[i]);
-    const char *p[] = {n[0], set,   n[1],  n[2],  n[3],  n[4],  n[5], n[6],
-                       n[7], n[8], n[9], n[10], n[11], n[12], n[13], error};
-    return run(s, sql, p, 16, err);
+    const char *p[] = {n[0], set,   n[1],  n[2],  n[3],  n[4],  n[5], n[6], n[7],
+                       n[8], n[9], n[10], n[11], n[12], n[13], n[14], error};
+    return run(s, sql, p, 17, err);
 }
 
 int es_store_run_end(struct es_store *s, int64_t run_id, const char *status, const char *message,

@@ -254,7 +254,7 @@ static void add(struct es_counts *t, const struct es_counts *c)
     t->unchanged += c->unchanged, t->deleted += c->deleted, t->failed += c->failed;
     t->held += c->held, t->requests += c->requests, t->pushed += c->pushed;
     t->push_failed += c->push_failed, t->waiting += c->waiting, t->conflicts += c->conflicts;
-    t->erp_won += c->erp_won, t->repaired += c->repaired;
+    t->erp_won += c->erp_won, t->repaired += c->repaired, t->rekeyed += c->rekeyed;
 }
 
 static void print_line(FILE *out, const char *name, const struct es_counts *c)
@@ -295,6 +295,9 @@ void es_sync_print(FILE *out, const struct es_sync_result *res)
     if (res->failures_total > res->nfailures)
         fprintf(out, "  ... and %ld more: `erpsync failed` lists them\n",
                 res->failures_total - res->nfailures);
+    if (t.rekeyed)
+        fprintf(out, "%ld record%s whose key was changed in Acumatica moved to %s new key\n",
+                t.rekeyed, t.rekeyed == 1 ? "" : "s", t.rekeyed == 1 ? "its" : "their");
     if (t.repaired)
         fprintf(out,
                 "%ld record%s repaired by reconciliation: changed in Acumatica, but committed"

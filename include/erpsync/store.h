@@ -37,6 +37,7 @@ enum es_outcome {
     ES_UPDATED,
     ES_UNCHANGED,
     ES_HELD, /* the application changed the row and has not pushed it: kept, noted */
+    ES_REKEYED, /* the row of its id had another key (changed in Acumatica): moved, updated */
 };
 
 /* A record the application changed too (pending, or pushed without an
@@ -182,6 +183,7 @@ struct es_counts {
     long conflicts;   /* both sides changed: decided, and recorded */
     long erp_won;     /* of them, decided for Acumatica's version */
     long repaired;    /* found changed by reconciliation (late commits), fetched again */
+    long rekeyed;     /* of the updated, records whose key was changed in Acumatica */
 };
 
 int es_store_run_start(struct es_store *s, const char *mode, const char *now_utc, int64_t *id,

@@ -249,6 +249,44 @@ static void unmapped_erp_changes_are_no_conflict(void **state)
     pc_scene_stop(&s);
 }
 
+/* ---- 4. a key changed in Acumatica moves its row ---- */
+
+/* A project's ID changed in Acumatica (its Change ID action; its id, the
+ * NoteID, stays): the next incremental pull updates that row's key rather
+ * than adding a second row, and says so. */
+static void a_key_changed_in_acumatica_moves_its_row(void **state)
+{
+    (void)state;
+    struct pc_scene s;
+    start(&s, NULL, NULL);
+    char old[64], id[64], body[256];
+    long rows = pc_count(s.dir, "projects", NULL);
+    snprintf(old, sizeof(old), "%s",
+             pc_app_text(s.dir, "SELECT erp_key FROM projects ORDER BY erp_key LIMIT 1"));
+    snprintf(id, sizeof(id), "%s",
+             pc_app_text(s.dir, "SELECT erp_id FROM projects WHERE erp_key = '%s'", old));
+    snprintf(body, sizeof(body),
+             "{\"entity\":{\"ProjectID\":{\"value\":\"%s\"}},"
+             "\"parameters\":{\"ProjectID\":{\"value\":\"RENAMED-1\"}}}",
+             old);
+    struct it_resp q;
+    it_req(&s.cl, "POST", "/entity/Default/24.200.001/Project/ChangeProjectID", body, NULL, &q);
+    assert_int_equal(q.status, 204);
+    it_resp_free(&q);
+    struct it_run r;
+    if (sync_run(&s, "--pull", NULL, &r))
+        fail_msg("exit %d:\n%s", r.status, r.out);
+    assert_non_null(strstr(r.out, "1 record whose key was changed in Acumatica"));
+    it_run_free(&r);
+    assert_int_equal(pc_count(s.dir, "projects", NULL), rows);
+    assert_string_equal(pc_app_text(s.dir, "SELECT erp_key || '/' || project_id FROM projects"
+                                           " WHERE erp_id = '%s'", id),
+                        "RENAMED-1/RENAMED-1");
+    assert_int_equal(pc_last_run(s.dir, "projects", "rekeyed"), 1);
+    pc_store_equals_erp(&s.cl, s.dir, ES_SET_PROJECTS);
+    pc_scene_stop(&s);
+}
+
 /* ---- 5. reconciliation repairs late commits ---- */
 
 /* Changes committed long after their timestamp (a long transaction) fall
@@ -571,6 +609,7 @@ int main(void)
         cmocka_unit_test(a_push_answer_never_deletes_other_rows),
         cmocka_unit_test(calendar_dates_stay_dates),
         cmocka_unit_test(unmapped_erp_changes_are_no_conflict),
+        cmocka_unit_test(a_key_changed_in_acumatica_moves_its_row),
         cmocka_unit_test(reconciliation_repairs_late_commits),
         cmocka_unit_test(invalid_utf8_is_refused_before_sending),
         cmocka_unit_test(hostile_keys_and_ids_are_refused),
