@@ -1,4 +1,5 @@
 /* Actions and their state changes. */
+#include <ctype.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -378,6 +379,48 @@ static int reopen_order(struct act *c)
     return 0;
 }
 
+/* ---- changing a record's ID ---- */
+
+/* The new ID of a Change ID action (parameter `param`), trimmed and upper
+ * case as keys are kept, into the arena; NULL when missing or blank. */
+static char *new_id_param(struct act *c, const char *param)
+{
+    const char *v = param_str(c, param);
+    if (!v)
+        return NULL;
+    while (*v == ' ')
+        v++;
+    size_t n = strlen(v);
+    while (n && v[n - 1] == ' ')
+        n--;
+    if (!n)
+        return NULL;
+    char *u = es_arena_strndup(c->a, v, n);
+    for (char *q = u; *q; q++)
+        *q = (char)toupper((unsigned char)*q);
+    return u;
+}
+
+/* ChangeProjectID (PM301000's Change ID): the project's key becomes the new
+ * ID; its id (NoteID) stays, and the save stamps it as modified. */
+static int change_project_id(struct act *c)
+{
+    char *to = new_id_param(c, "ProjectID");
+    if (!to)
+        return failf(c, "'Project ID' cannot be empty.");
+    if (strlen(to) > 30)
+        return failf(c, "'Project ID' is longer than 30 characters.");
+    struct sim_doc *other;
+    char oid[37];
+    int rc = load_other(c, "Project", to, NULL, &other, oid, NULL, NULL);
+    if (rc < 0)
+        return failf(c, "Project %s cannot be read.", to);
+    if (rc == 1 && strcmp(oid, c->id))
+        return failf(c, "The project %s already exists.", to);
+    sim_doc_set_str(c->a, c->doc, N("ProjectID"), to);
+    return 0;
+}
+
 /* ---- simple workflow steps ---- */
 
 struct step {
@@ -433,6 +476,7 @@ static const struct named named[] = {
     {"SalesOrder", "ReopenSalesOrder", reopen_order, 0},
     {"Shipment", "ConfirmShipment", confirm_shipment, 1},
     {"Shipment", "PrepareInvoice", prepare_invoice, 1},
+    {"Project", "ChangeProjectID", change_project_id, 0},
     {NULL, NULL, NULL, 0},
 };
 

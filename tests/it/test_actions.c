@@ -242,6 +242,106 @@ static void release_ar_invoice(void **state)
     assert_int_equal(run_action("Invoice", "ReleaseInvoice", body, msg, sizeof(msg)), 204);
 }
 
+/* Invoke an action that finishes at once; its status, its body in msg. */
+static long post_action(const char *entity, const char *action, const char *body, char *msg,
+                        size_t cap)
+{
+    char path[256];
+    snprintf(path, sizeof(path), "/entity/Default/24.200.001/%s/%s", entity, action);
+    struct it_resp r;
+    it_req(&cl, "POST", path, body, NULL, &r);
+    long st = r.status;
+    snprintf(msg, cap, "%s", r.body ? r.body : "");
+    it_resp_free(&r);
+    return st;
+}
+
+static void change_project_id(const char *from, const char *to, char *body, size_t cap)
+{
+    snprintf(body, cap,
+             "{\"entity\":{\"ProjectID\":{\"value\":\"%s\"}},"
+             "\"parameters\":{\"ProjectID\":{\"value\":\"%s\"}}}",
+             from, to);
+}
+
+/* ChangeProjectID (the screen's Change ID): the key changes, the id stays,
+ * the record counts as modified; a taken or empty ID is refused. */
+static void change_project_id_renames_the_record(void **state)
+{
+    (void)state;
+    struct it_resp r;
+    it_get(&cl, "Project?$top=2&$select=ProjectID,LastModifiedDateTime", &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(cJSON_GetArraySize(r.json), 2);
+    char old[64], other[64], id[40], stamp[64], body[512], msg[1024], path[256];
+    const cJSON *p0 = cJSON_GetArrayItem(r.json, 0);
+    snprintf(old, sizeof(old), "%s", it_str(p0, "ProjectID"));
+    snprintf(id, sizeof(id), "%s", cJSON_GetObjectItem(p0, "id")->valuestring);
+    snprintf(stamp, sizeof(stamp), "%s", it_str(p0, "LastModifiedDateTime"));
+    snprintf(other, sizeof(other), "%s", it_str(cJSON_GetArrayItem(r.json, 1), "ProjectID"));
+    it_resp_free(&r);
+
+    change_project_id(old, "renamed-1 ", body, sizeof(body));
+    assert_int_equal(post_action("Project", "ChangeProjectID", body, msg, sizeof(msg)), 204);
+    /* The new key is canonical (trimmed, upper case) and finds the same record. */
+    it_get(&cl, "Project/RENAMED-1", &r);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(cJSON_GetObjectItem(r.json, "id")->valuestring, id);
+    assert_string_equal(it_str(r.json, "ProjectID"), "RENAMED-1");
+    assert_true(strcmp(it_str(r.json, "LastModifiedDateTime"), stamp) > 0);
+    it_resp_free(&r);
+    snprintf(path, sizeof(path), "Project/%s", it_esc(old));
+    it_get(&cl, path, &r);
+    assert_int_equal(r.status, 500);
+    assert_non_null(strstr(r.body, "NoEntitySatisfiesTheConditionException"));
+    it_resp_free(&r);
+    /* A pull by LastModifiedDateTime sees it. */
+    char filter[160];
+    snprintf(filter, sizeof(filter), "LastModifiedDateTime gt datetimeoffset'%s'", stamp);
+    snprintf(path, sizeof(path), "Project?$select=ProjectID&$filter=%s", it_esc(filter));
+    it_get(&cl, path, &r);
+    assert_int_equal(r.status, 200);
+    int seen = 0;
+    const cJSON *row;
+    cJSON_ArrayForEach(row, r.json)
+        seen += !strcmp(cJSON_GetObjectItem(row, "id")->valuestring, id) &&
+                !strcmp(it_str(row, "ProjectID"), "RENAMED-1");
+    assert_int_equal(seen, 1);
+    it_resp_free(&r);
+
+    /* An ID another project has is refused, and neither record changes. */
+    change_project_id("RENAMED-1", other, body, sizeof(body));
+    assert_int_equal(post_action("Project", "ChangeProjectID", body, msg, sizeof(msg)), 500);
+    assert_non_null(strstr(msg, "already exists"));
+    it_get(&cl, "Project/RENAMED-1", &r);
+    assert_int_equal(r.status, 200);
+    it_resp_free(&r);
+    snprintf(path, sizeof(path), "Project/%s", it_esc(other));
+    it_get(&cl, path, &r);
+    assert_int_equal(r.status, 200);
+    assert_string_not_equal(cJSON_GetObjectItem(r.json, "id")->valuestring, id);
+    it_resp_free(&r);
+    /* An empty or missing new ID is refused. */
+    change_project_id("RENAMED-1", "  ", body, sizeof(body));
+    assert_int_equal(post_action("Project", "ChangeProjectID", body, msg, sizeof(msg)), 500);
+    assert_non_null(strstr(msg, "cannot be empty"));
+    assert_int_equal(post_action("Project", "ChangeProjectID",
+                                 "{\"entity\":{\"ProjectID\":{\"value\":\"RENAMED-1\"}}}", msg,
+                                 sizeof(msg)),
+                     500);
+    assert_non_null(strstr(msg, "cannot be empty"));
+    /* Back to the old ID, the record named by its id this time. */
+    snprintf(body, sizeof(body),
+             "{\"entity\":{\"id\":\"%s\"},\"parameters\":{\"ProjectID\":{\"value\":\"%s\"}}}", id,
+             old);
+    assert_int_equal(post_action("Project", "ChangeProjectID", body, msg, sizeof(msg)), 204);
+    snprintf(path, sizeof(path), "Project/%s", it_esc(old));
+    it_get(&cl, path, &r);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(cJSON_GetObjectItem(r.json, "id")->valuestring, id);
+    it_resp_free(&r);
+}
+
 static void unknown_action_and_unknown_record(void **state)
 {
     (void)state;
@@ -314,6 +414,7 @@ int main(void)
         cmocka_unit_test(ship_and_confirm_an_order),
         cmocka_unit_test(cancel_and_reopen),
         cmocka_unit_test(release_ar_invoice),
+        cmocka_unit_test(change_project_id_renames_the_record),
         cmocka_unit_test(unknown_action_and_unknown_record),
         cmocka_unit_test(immediate_actions_answer_204),
     };
