@@ -25,7 +25,12 @@ static const char usage[] =
     "  --port N                TCP port; 0 picks a free one (default 0)\n"
     "  --bind ADDR             IPv4 address to listen on (default 127.0.0.1)\n"
     "  --site PATH             site path prefix, e.g. /AcumaticaERP (default none)\n"
-    "  --max-body BYTES        largest request body accepted (default 16777216)\n"
+    "  --max-body BYTES        largest request body accepted; a larger announced\n"
+    "                          one is refused (413) before it is read\n"
+    "                          (default 16777216)\n"
+    "  --header-timeout S      a connection that has not sent a request's headers\n"
+    "                          S seconds after opening (or after its last answer),\n"
+    "                          or that is silent that long, is closed (default 30)\n"
     "  --control               serve the test control API under /_sim/\n"
     "  --quiet                 no start-up summary on stderr\n"
     "\n"
@@ -88,7 +93,7 @@ static const char usage[] =
     "  acusim --db big.db --dataset large --timezone America/New_York --control\n";
 
 enum {
-    OPT_PORT = 1000, OPT_BIND, OPT_SITE, OPT_MAX_BODY, OPT_CONTROL, OPT_QUIET, OPT_DB, OPT_SEED,
+    OPT_PORT = 1000, OPT_BIND, OPT_SITE, OPT_MAX_BODY, OPT_HEADER_TIMEOUT, OPT_CONTROL, OPT_QUIET, OPT_DB, OPT_SEED,
     OPT_DATASET, OPT_TENANT, OPT_USER, OPT_PASSWORD, OPT_VERSION_EP, OPT_TZ, OPT_CLIENT_ID,
     OPT_CLIENT_SECRET, OPT_REFERENCE, OPT_MAX_SESSIONS, OPT_MAX_CONCURRENT, OPT_PER_MINUTE,
     OPT_QUEUE_MAX, OPT_QUEUE_TIMEOUT, OPT_IDLE, OPT_LOGIN_STATUS, OPT_RETRY_AFTER, OPT_ACTION_MS,
@@ -101,6 +106,7 @@ static const struct option options[] = {
     {"bind", required_argument, NULL, OPT_BIND},
     {"site", required_argument, NULL, OPT_SITE},
     {"max-body", required_argument, NULL, OPT_MAX_BODY},
+    {"header-timeout", required_argument, NULL, OPT_HEADER_TIMEOUT},
     {"control", no_argument, NULL, OPT_CONTROL},
     {"quiet", no_argument, NULL, OPT_QUIET},
     {"db", required_argument, NULL, OPT_DB},
@@ -181,6 +187,7 @@ static void parse(struct sim_config *c, int argc, char **argv)
             c->site = optarg;
             break;
         case OPT_MAX_BODY: c->max_body = number(n, optarg, 1024, 1L << 30); break;
+        case OPT_HEADER_TIMEOUT: c->header_timeout_s = number(n, optarg, 1, 3600); break;
         case OPT_CONTROL: c->control = 1; break;
         case OPT_QUIET: c->quiet = 1; break;
         case OPT_DB: c->db = optarg; break;
