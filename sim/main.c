@@ -9,6 +9,7 @@
 #include "erpsync/version.h"
 #include "gen.h"
 #include "http.h"
+#include "limits.h"
 #include "sim.h"
 
 static const char usage[] =
@@ -201,9 +202,15 @@ static void parse(struct sim_config *c, int argc, char **argv)
         case OPT_CLIENT_ID: c->oauth_client_id = optarg; break;
         case OPT_CLIENT_SECRET: c->oauth_client_secret = optarg; break;
         case OPT_REFERENCE: c->reference = optarg; break;
-        case OPT_MAX_SESSIONS: c->max_sessions = (int)number(n, optarg, 1, 100000); break;
-        case OPT_MAX_CONCURRENT: c->max_concurrent = (int)number(n, optarg, 0, 100000); break;
-        case OPT_PER_MINUTE: c->per_minute = (int)number(n, optarg, 0, 100000000); break;
+        case OPT_MAX_SESSIONS:
+            c->max_sessions = (int)number(n, optarg, 1, SIM_LIMITS_SESSIONS_MAX);
+            break;
+        case OPT_MAX_CONCURRENT:
+            c->max_concurrent = (int)number(n, optarg, 0, SIM_LIMITS_CONCURRENT_MAX);
+            break;
+        case OPT_PER_MINUTE:
+            c->per_minute = (int)number(n, optarg, 0, SIM_LIMITS_PER_MINUTE_MAX);
+            break;
         case OPT_QUEUE_MAX: c->queue_max = (int)number(n, optarg, 0, 100000); break;
         case OPT_QUEUE_TIMEOUT: c->queue_timeout_ms = number(n, optarg, 1, 86400000); break;
         case OPT_IDLE: c->idle_ms = number(n, optarg, 1, 86400000); break;
