@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "ctlbody.h"
+#include "erpsync/utf8.h"
 
 static int is_known(const char *name, const char *const *known)
 {
@@ -28,6 +29,10 @@ static const char *known_list(char *buf, size_t cap, const char *const *known)
 cJSON *sim_ctl_parse(const char *what, const char *body, size_t n, const char *const *known,
                      struct es_err *err)
 {
+    if (!es_utf8_valid(body ? body : "", n, NULL)) {
+        es_err_set(err, ES_EINVAL, "%s: the body is not valid UTF-8", what);
+        return NULL;
+    }
     cJSON *j = cJSON_ParseWithLength(body ? body : "", n);
     if (!cJSON_IsObject(j)) {
         cJSON_Delete(j);

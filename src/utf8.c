@@ -1,4 +1,4 @@
-/* UTF-8 aware cutting. */
+/* UTF-8 aware cutting, and validation. */
 #include <string.h>
 
 #include "erpsync/utf8.h"
@@ -29,4 +29,41 @@ void es_utf8_trim(char *s)
     size_t want = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
     if (want > 1 && n - (j - 1) < want)
         s[j - 1] = '\0';
+}
+
+/* The length of the well-formed sequence at p (left bytes remain), or 0.
+ * The second byte's range excludes overlong forms, surrogates and code
+ * points past U+10FFFF (RFC 3629, section 4). */
+static size_t sequence_len(const unsigned char *p, size_t left)
+{
+    unsigned char c = p[0];
+    if (c < 0x80)
+        return 1;
+    size_t len = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3
+                                            : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+    if (!len || left < len)
+        return 0;
+    unsigned char lo = c == 0xE0 ? 0xA0 : c == 0xF0 ? 0x90 : 0x80;
+    unsigned char hi = c == 0xED ? 0x9F : c == 0xF4 ? 0x8F : 0xBF;
+    if (p[1] < lo || p[1] > hi)
+        return 0;
+    for (size_t i = 2; i < len; i++)
+        if (!is_cont(p[i]))
+            return 0;
+    return len;
+}
+
+int es_utf8_valid(const char *s, size_t n, size_t *bad_at)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    for (size_t i = 0; i < n;) {
+        size_t len = sequence_len(p + i, n - i);
+        if (!len) {
+            if (bad_at)
+                *bad_at = i;
+            return 0;
+        }
+        i += len;
+    }
+    return 1;
 }
