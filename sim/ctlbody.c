@@ -89,8 +89,7 @@ int sim_ctl_text(const char **out, const cJSON *obj, const char *what, const cha
         return es_err_set(err, ES_EINVAL, "%s: %s must be a string", what, field);
     size_t n = strlen(v->valuestring);
     if (n > maxlen)
-        return es_err_set(err, ES_EINVAL, "%s: %s is longer than %zu bytes", what, field,
-                          maxlen);
+        return es_err_set(err, ES_EINVAL, "%s: %s is longer than %zu bytes", what, field, maxlen);
     for (size_t i = 0; i < n; i++)
         if ((unsigned char)v->valuestring[i] < 0x20 || v->valuestring[i] == 0x7f)
             return es_err_set(err, ES_EINVAL, "%s: %s holds a control character", what, field);

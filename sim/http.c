@@ -446,8 +446,7 @@ int sim_http_start(struct sim *s, int *port_out, struct es_err *err)
         return es_err_set(err, ES_EIO, "cannot listen on %s:%d (in use?)", s->cfg.bind,
                           s->cfg.port);
     }
-    const union MHD_DaemonInfo *info =
-        MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
     *port_out = info ? info->port : s->cfg.port;
     return 0;
 }

@@ -205,16 +205,17 @@ static int header_token(const char *name)
 /* The subscription a POST body asks for, every field checked. */
 static int read_sub(struct sub *sb, const char *json, struct es_err *err)
 {
-    static const char *const known[] = {"query", "url", "header_name", "header_value",
-                                        "retry_ms", NULL};
+    static const char *const known[] = {"query",        "url",      "header_name",
+                                        "header_value", "retry_ms", NULL};
     cJSON *j = sim_ctl_parse("push", json, strlen(json), known, err);
     if (!j)
         return ES_EINVAL;
     const char *q = NULL, *url = NULL, *hn = NULL, *hv = NULL;
     int rc = sim_ctl_text(&q, j, "push", "query", 64, err);
     if (rc >= 0 && !(q && (sb->gi = sim_gi_find(q))))
-        rc = es_err_set(err, ES_EINVAL, "push: query must be one of Customers, StockItems, "
-                                        "SalesOrderLines, Invoices");
+        rc = es_err_set(err, ES_EINVAL,
+                        "push: query must be one of Customers, StockItems, SalesOrderLines, "
+                        "Invoices");
     if (rc >= 0)
         rc = sim_ctl_text(&url, j, "push", "url", sizeof(sb->url) - 1, err);
     if (rc >= 0 && !(url && web_url(url)))

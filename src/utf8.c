@@ -39,8 +39,13 @@ static size_t sequence_len(const unsigned char *p, size_t left)
     unsigned char c = p[0];
     if (c < 0x80)
         return 1;
-    size_t len = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3
-                                            : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+    size_t len = 0;
+    if (c >= 0xC2 && c <= 0xDF)
+        len = 2;
+    else if (c >= 0xE0 && c <= 0xEF)
+        len = 3;
+    else if (c >= 0xF0 && c <= 0xF4)
+        len = 4;
     if (!len || left < len)
         return 0;
     unsigned char lo = c == 0xE0 ? 0xA0 : c == 0xF0 ? 0x90 : 0x80;

@@ -325,8 +325,8 @@ static void refused(const char *what, const char *body, const char *field)
     struct it_resp r;
     it_control(&cl, "POST", what, body, &r);
     if (r.status != 400 || !r.body || !strstr(r.body, field))
-        fail_msg("POST /_sim/%s %s: want 400 naming '%s', got %ld %s", what, body, field,
-                 r.status, r.body ? r.body : "");
+        fail_msg("POST /_sim/%s %s: want 400 naming '%s', got %ld %s", what, body, field, r.status,
+                 r.body ? r.body : "");
     it_resp_free(&r);
 }
 

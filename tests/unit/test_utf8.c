@@ -70,24 +70,25 @@ static void valid_accepts_utf8_only(void **state)
     } cases[] = {
         {"", -1},
         {"plain ascii", -1},
-        {"a\xc3\xa9" "b\xe2\x82\xac" "c\xf0\x9f\x98\x80", -1}, /* a é b € c 😀 */
-        {"\xed\x9f\xbf", -1},             /* U+D7FF, just below the surrogates */
-        {"\xee\x80\x80", -1},             /* U+E000, just above */
-        {"\xf4\x8f\xbf\xbf", -1},         /* U+10FFFF, the last code point */
-        {"\xef\xbb\xbf{}", -1},           /* a byte-order mark is a character */
-        {"Caf\xc3\x28", 3},               /* lead byte, then no continuation */
-        {"ab\xc3", 2},                    /* cut at the end */
+        /* a é b € c 😀 */
+        {"a\xc3\xa9" "b\xe2\x82\xac" "c\xf0\x9f\x98\x80", -1},
+        {"\xed\x9f\xbf", -1}, /* U+D7FF, just below the surrogates */
+        {"\xee\x80\x80", -1}, /* U+E000, just above */
+        {"\xf4\x8f\xbf\xbf", -1}, /* U+10FFFF, the last code point */
+        {"\xef\xbb\xbf{}", -1}, /* a byte-order mark is a character */
+        {"Caf\xc3\x28", 3}, /* lead byte, then no continuation */
+        {"ab\xc3", 2}, /* cut at the end */
         {"ab\xe2\x82", 2},
-        {"\x80", 0},                      /* a lone continuation byte */
+        {"\x80", 0}, /* a lone continuation byte */
         {"ok\xbf", 2},
-        {"\xc0\xaf", 0},                  /* overlong '/' */
-        {"\xc1\xbf", 0},                  /* overlong */
-        {"\xe0\x80\xaf", 0},              /* overlong in three bytes */
-        {"\xf0\x80\x80\xaf", 0},          /* overlong in four */
-        {"x\xed\xa0\x80", 1},             /* U+D800, a surrogate */
-        {"\xed\xbf\xbf", 0},              /* U+DFFF */
-        {"\xf4\x90\x80\x80", 0},          /* U+110000 */
-        {"\xf5\x80\x80\x80", 0},          /* no such lead byte */
+        {"\xc0\xaf", 0}, /* overlong '/' */
+        {"\xc1\xbf", 0}, /* overlong */
+        {"\xe0\x80\xaf", 0}, /* overlong in three bytes */
+        {"\xf0\x80\x80\xaf", 0}, /* overlong in four */
+        {"x\xed\xa0\x80", 1}, /* U+D800, a surrogate */
+        {"\xed\xbf\xbf", 0}, /* U+DFFF */
+        {"\xf4\x90\x80\x80", 0}, /* U+110000 */
+        {"\xf5\x80\x80\x80", 0}, /* no such lead byte */
         {"\xff", 0},
         {"latin-1 \xe9t\xe9", 8},
     };
