@@ -10,6 +10,7 @@
 #include "auth.h"
 #include "erpsync/mem.h"
 #include "erpsync/timeutil.h"
+#include "erpsync/utf8.h"
 #include "sim.h"
 
 enum { KIND_COOKIE, KIND_OAUTH };
@@ -178,6 +179,8 @@ static int parse_creds(struct sim_req *rq, struct creds *c)
         }
         return 0;
     }
+    if (!es_utf8_valid(rq->body, rq->body_n, NULL))
+        return -1; /* JSON is UTF-8 */
     cJSON *j = cJSON_ParseWithLength(rq->body, rq->body_n);
     if (!cJSON_IsObject(j)) {
         cJSON_Delete(j);

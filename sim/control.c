@@ -9,6 +9,7 @@
 
 #include "auth.h"
 #include "control.h"
+#include "ctlbody.h"
 #include "erpsync/mem.h"
 #include "erpsync/timeutil.h"
 #include "faults.h"
@@ -136,23 +137,41 @@ static void faults_api(struct sim *s, struct sim_req *rq, struct sim_resp *rs)
     es_buf_dispose(&b);
 }
 
+/* Change the limits from a POST body: all of it or, on an error, none. */
+static int set_limits(struct sim *s, struct sim_req *rq, struct es_err *err)
+{
+    static const char *const known[] = {"max_concurrent", "per_minute", "max_sessions", "reset",
+                                        NULL};
+    cJSON *j = sim_ctl_parse("limits", rq->body, rq->body_n, known, err);
+    if (!j)
+        return ES_EINVAL;
+    long c = s->cfg.max_concurrent, p = s->cfg.per_minute, m = s->cfg.max_sessions;
+    int reset = 0;
+    int rc = sim_ctl_whole(&c, j, "limits", "max_concurrent", 0, SIM_LIMITS_CONCURRENT_MAX, err);
+    if (rc >= 0)
+        rc = sim_ctl_whole(&p, j, "limits", "per_minute", 0, SIM_LIMITS_PER_MINUTE_MAX, err);
+    if (rc >= 0)
+        rc = sim_ctl_whole(&m, j, "limits", "max_sessions", 1, SIM_LIMITS_SESSIONS_MAX, err);
+    if (rc >= 0)
+        rc = sim_ctl_bool(&reset, j, "limits", "reset", err);
+    cJSON_Delete(j);
+    if (rc < 0)
+        return rc;
+    s->cfg.max_concurrent = (int)c;
+    s->cfg.per_minute = (int)p;
+    s->cfg.max_sessions = (int)m;
+    sim_limits_set(s->limits, s->cfg.max_concurrent, s->cfg.per_minute);
+    if (reset)
+        sim_limits_reset_counts(s->limits);
+    return 0;
+}
+
 static void limits_api(struct sim *s, struct sim_req *rq, struct sim_resp *rs)
 {
-    if (!strcmp(rq->method, "POST")) {
-        cJSON *j = cJSON_ParseWithLength(rq->body, rq->body_n);
-        const cJSON *c = cJSON_GetObjectItem(j, "max_concurrent");
-        const cJSON *p = cJSON_GetObjectItem(j, "per_minute");
-        const cJSON *m = cJSON_GetObjectItem(j, "max_sessions");
-        if (cJSON_IsNumber(c))
-            s->cfg.max_concurrent = (int)c->valuedouble;
-        if (cJSON_IsNumber(p))
-            s->cfg.per_minute = (int)p->valuedouble;
-        if (cJSON_IsNumber(m))
-            s->cfg.max_sessions = (int)m->valuedouble;
-        sim_limits_set(s->limits, s->cfg.max_concurrent, s->cfg.per_minute);
-        if (cJSON_IsTrue(cJSON_GetObjectItem(j, "reset")))
-            sim_limits_reset_counts(s->limits);
-        cJSON_Delete(j);
+    struct es_err err = {0};
+    if (!strcmp(rq->method, "POST") && set_limits(s, rq, &err)) {
+        bad(rs, err.msg);
+        return;
     }
     struct es_buf b;
     es_buf_init(&b, 0);

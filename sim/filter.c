@@ -521,6 +521,14 @@ static const char *const wt_edm[] = {
     [WT_GUID] = "Edm.Guid",
 };
 
+/* The Edm type of a field's wrapper type, for messages ("null" if unknown). */
+static const char *field_edm(int wt)
+{
+    if (wt < 0 || (size_t)wt >= sizeof(wt_edm) / sizeof(wt_edm[0]) || !wt_edm[wt])
+        return "null";
+    return wt_edm[wt];
+}
+
 static const char *lit_edm(int lit)
 {
     switch (lit) {
@@ -539,7 +547,7 @@ static int mismatch(const struct sim_fnode *lit, int wt, struct es_err *err)
     return es_err_set(err, ES_EINVAL,
                       "A binary operator with incompatible types was detected. Found operand "
                       "types '%s' and '%s' at position %d.",
-                      wt_edm[wt], lit_edm(lit->lit), lit->pos);
+                      field_edm(wt), lit_edm(lit->lit), lit->pos);
 }
 
 /* Bind a literal as the parameter a field of wrapper type wt compares with. */

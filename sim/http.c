@@ -1,5 +1,6 @@
-/* libmicrohttpd glue: raw URI capture, bodies with a size cap, responses
- * (including the broken ones fault injection asks for). */
+/* libmicrohttpd glue: raw URI capture, bodies with a size cap (a body
+ * announced over it is refused before it is read), a deadline for request
+ * headers, responses (including the broken ones fault injection asks for). */
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
@@ -14,6 +15,13 @@
 #include "http.h"
 #include "router.h"
 #include "sim.h"
+#include "watch.h"
+
+/* The server: the MHD daemon and the header deadline of its connections. */
+struct http_server {
+    struct MHD_Daemon *daemon;
+    struct sim_watch *watch;
+};
 
 /* Per-request state, created by the URI log callback before MHD parses. */
 struct conn_req {
@@ -257,6 +265,33 @@ static struct MHD_Response *build_response(struct sim *s, struct sim_resp *rs)
 
 /* ---- MHD callbacks ---- */
 
+static struct sim_watch *watch_of(struct sim *s)
+{
+    return ((struct http_server *)s->http)->watch;
+}
+
+/* The deadline entry of a connection (NULL once it is closing). */
+static struct sim_watch_conn *watched(struct MHD_Connection *con)
+{
+    const union MHD_ConnectionInfo *i =
+        MHD_get_connection_info(con, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return i ? i->socket_context : NULL;
+}
+
+static void notify_connection(void *cls, struct MHD_Connection *con, void **socket_context,
+                              enum MHD_ConnectionNotificationCode toe)
+{
+    struct sim_watch *w = watch_of(cls);
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *i =
+            MHD_get_connection_info(con, MHD_CONNECTION_INFO_CONNECTION_FD);
+        *socket_context = i ? sim_watch_open(w, i->connect_fd) : NULL;
+    } else {
+        sim_watch_close(w, *socket_context);
+        *socket_context = NULL;
+    }
+}
+
 static void *uri_log(void *cls, const char *uri, struct MHD_Connection *con)
 {
     (void)cls;
@@ -269,9 +304,10 @@ static void *uri_log(void *cls, const char *uri, struct MHD_Connection *con)
 static void completed(void *cls, struct MHD_Connection *con, void **con_cls,
                       enum MHD_RequestTerminationCode toe)
 {
-    (void)cls;
-    (void)con;
     (void)toe;
+    struct sim_watch_conn *wc = watched(con);
+    if (wc) /* keep-alive: the next request's headers are due */
+        sim_watch_idle(watch_of(cls), wc);
     struct conn_req *cr = *con_cls;
     if (!cr)
         return;
@@ -293,6 +329,46 @@ static enum MHD_Result queue(struct sim *s, struct MHD_Connection *con, struct s
     return ok;
 }
 
+/* The answer to a body over --max-body. */
+static void too_large(struct sim *s, struct sim_resp *rs)
+{
+    char msg[128];
+    snprintf(msg, sizeof(msg), "The request body is larger than %ld bytes.", s->cfg.max_body);
+    sim_resp_error(rs, 413, "The request is too large.", msg, NULL);
+    sim_resp_header(rs, "Connection", "close");
+}
+
+/* Does the request announce a body over --max-body? (A Content-Length
+ * that is not a number is MHD's to refuse.) */
+static int announced_too_large(struct sim *s, struct MHD_Connection *con)
+{
+    const char *cl = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Content-Length");
+    if (!cl || *cl < '0' || *cl > '9')
+        return 0;
+    unsigned long long n = 0;
+    for (; *cl >= '0' && *cl <= '9'; cl++) {
+        if (n > (unsigned long long)s->cfg.max_body)
+            return 1;
+        n = n * 10 + (unsigned)(*cl - '0');
+    }
+    return n > (unsigned long long)s->cfg.max_body;
+}
+
+/* Answer at once, before any (more) of the body is read: MHD sends the
+ * answer and closes the connection, reading no further. */
+static enum MHD_Result refuse_body(struct sim *s, struct MHD_Connection *con)
+{
+    struct sim_resp rs;
+    sim_resp_init(&rs);
+    too_large(s, &rs);
+    struct MHD_Response *resp = build_response(s, &rs);
+    enum MHD_Result ok = resp ? MHD_queue_response(con, 413, resp) : MHD_NO;
+    if (resp)
+        MHD_destroy_response(resp);
+    sim_resp_dispose(&rs);
+    return ok;
+}
+
 static enum MHD_Result handler(void *cls, struct MHD_Connection *con, const char *url,
                                const char *method, const char *version, const char *upload,
                                size_t *upload_size, void **con_cls)
@@ -302,12 +378,20 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *con, const char
     struct sim *s = cls;
     struct conn_req *cr = *con_cls;
     if (!cr->started) {
-        /* Answering on the first call would make MHD close the connection. */
+        /* Answering on the first call makes MHD close the connection
+         * without reading the body: only for a body refused unread. */
         cr->started = 1;
+        struct sim_watch_conn *wc = watched(con);
+        if (wc)
+            sim_watch_busy(watch_of(s), wc);
+        if (announced_too_large(s, con))
+            return refuse_body(s, con);
         es_buf_init(&cr->body, (size_t)s->cfg.max_body);
         return MHD_YES;
     }
     if (*upload_size) {
+        /* A chunked body that outgrows the cap is read to its end and
+         * dropped (MHD cannot answer in the middle of a body), then 413. */
         if (!cr->too_big && es_buf_add(&cr->body, upload, *upload_size))
             cr->too_big = 1;
         *upload_size = 0;
@@ -322,10 +406,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *con, const char
     struct sim_resp rs;
     sim_resp_init(&rs);
     if (cr->too_big) {
-        char msg[128];
-        snprintf(msg, sizeof(msg), "The request body is larger than %ld bytes.", s->cfg.max_body);
-        sim_resp_error(&rs, 413, "The request is too large.", msg, NULL);
-        sim_resp_header(&rs, "Connection", "close");
+        too_large(s, &rs);
     } else {
         sim_route(s, &rq, &rs);
     }
@@ -343,25 +424,41 @@ int sim_http_start(struct sim *s, int *port_out, struct es_err *err)
     addr.sin_port = htons((uint16_t)s->cfg.port);
     if (inet_pton(AF_INET, s->cfg.bind, &addr.sin_addr) != 1)
         return es_err_set(err, ES_EINVAL, "--bind: '%s' is not an IPv4 address", s->cfg.bind);
+    struct http_server *srv = es_xcalloc(1, sizeof(*srv));
+    srv->watch = sim_watch_new(s->cfg.header_timeout_s * 1000);
+    if (!srv->watch) {
+        free(srv);
+        return es_err_set(err, ES_EIO, "cannot start the header-timeout thread");
+    }
+    s->http = srv;
+    /* MHD's own timeout closes connections silent that long at any stage
+     * (an idle keep-alive, a stalled body); the watch bounds the headers. */
     unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
                      MHD_USE_ERROR_LOG;
-    struct MHD_Daemon *d = MHD_start_daemon(
+    srv->daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, handler, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
         MHD_OPTION_URI_LOG_CALLBACK, uri_log, s, MHD_OPTION_NOTIFY_COMPLETED, completed, s,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)900, MHD_OPTION_CONNECTION_LIMIT,
-        (unsigned)512, MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)256, MHD_OPTION_END);
-    if (!d)
+        MHD_OPTION_NOTIFY_CONNECTION, notify_connection, s, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned)s->cfg.header_timeout_s, MHD_OPTION_CONNECTION_LIMIT, (unsigned)512,
+        MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)256, MHD_OPTION_END);
+    if (!srv->daemon) {
+        sim_http_stop(s);
         return es_err_set(err, ES_EIO, "cannot listen on %s:%d (in use?)", s->cfg.bind,
                           s->cfg.port);
-    const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+    }
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
     *port_out = info ? info->port : s->cfg.port;
-    s->http = d;
     return 0;
 }
 
 void sim_http_stop(struct sim *s)
 {
-    if (s->http)
-        MHD_stop_daemon(s->http);
+    struct http_server *srv = s->http;
+    if (!srv)
+        return;
+    if (srv->daemon) /* closes the connections, which leave the watch */
+        MHD_stop_daemon(srv->daemon);
+    sim_watch_free(srv->watch);
+    free(srv);
     s->http = NULL;
 }

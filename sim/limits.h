@@ -12,6 +12,11 @@
 
 struct sim_limits;
 
+/* The largest values of the limits, for the options and the control API. */
+#define SIM_LIMITS_CONCURRENT_MAX 100000
+#define SIM_LIMITS_PER_MINUTE_MAX 100000000
+#define SIM_LIMITS_SESSIONS_MAX 100000
+
 struct sim_limits *sim_limits_new(int max_concurrent, int per_minute, int queue_max,
                                   long queue_timeout_ms);
 void sim_limits_free(struct sim_limits *l);

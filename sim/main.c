@@ -9,6 +9,7 @@
 #include "erpsync/version.h"
 #include "gen.h"
 #include "http.h"
+#include "limits.h"
 #include "sim.h"
 
 static const char usage[] =
@@ -25,7 +26,12 @@ static const char usage[] =
     "  --port N                TCP port; 0 picks a free one (default 0)\n"
     "  --bind ADDR             IPv4 address to listen on (default 127.0.0.1)\n"
     "  --site PATH             site path prefix, e.g. /AcumaticaERP (default none)\n"
-    "  --max-body BYTES        largest request body accepted (default 16777216)\n"
+    "  --max-body BYTES        largest request body accepted; a larger announced\n"
+    "                          one is refused (413) before it is read\n"
+    "                          (default 16777216)\n"
+    "  --header-timeout S      a connection that has not sent a request's headers\n"
+    "                          S seconds after opening (or after its last answer),\n"
+    "                          or that is silent that long, is closed (default 30)\n"
     "  --control               serve the test control API under /_sim/\n"
     "  --quiet                 no start-up summary on stderr\n"
     "\n"
@@ -88,7 +94,7 @@ static const char usage[] =
     "  acusim --db big.db --dataset large --timezone America/New_York --control\n";
 
 enum {
-    OPT_PORT = 1000, OPT_BIND, OPT_SITE, OPT_MAX_BODY, OPT_CONTROL, OPT_QUIET, OPT_DB, OPT_SEED,
+    OPT_PORT = 1000, OPT_BIND, OPT_SITE, OPT_MAX_BODY, OPT_HEADER_TIMEOUT, OPT_CONTROL, OPT_QUIET, OPT_DB, OPT_SEED,
     OPT_DATASET, OPT_TENANT, OPT_USER, OPT_PASSWORD, OPT_VERSION_EP, OPT_TZ, OPT_CLIENT_ID,
     OPT_CLIENT_SECRET, OPT_REFERENCE, OPT_MAX_SESSIONS, OPT_MAX_CONCURRENT, OPT_PER_MINUTE,
     OPT_QUEUE_MAX, OPT_QUEUE_TIMEOUT, OPT_IDLE, OPT_LOGIN_STATUS, OPT_RETRY_AFTER, OPT_ACTION_MS,
@@ -101,6 +107,7 @@ static const struct option options[] = {
     {"bind", required_argument, NULL, OPT_BIND},
     {"site", required_argument, NULL, OPT_SITE},
     {"max-body", required_argument, NULL, OPT_MAX_BODY},
+    {"header-timeout", required_argument, NULL, OPT_HEADER_TIMEOUT},
     {"control", no_argument, NULL, OPT_CONTROL},
     {"quiet", no_argument, NULL, OPT_QUIET},
     {"db", required_argument, NULL, OPT_DB},
@@ -181,6 +188,7 @@ static void parse(struct sim_config *c, int argc, char **argv)
             c->site = optarg;
             break;
         case OPT_MAX_BODY: c->max_body = number(n, optarg, 1024, 1L << 30); break;
+        case OPT_HEADER_TIMEOUT: c->header_timeout_s = number(n, optarg, 1, 3600); break;
         case OPT_CONTROL: c->control = 1; break;
         case OPT_QUIET: c->quiet = 1; break;
         case OPT_DB: c->db = optarg; break;
@@ -194,9 +202,15 @@ static void parse(struct sim_config *c, int argc, char **argv)
         case OPT_CLIENT_ID: c->oauth_client_id = optarg; break;
         case OPT_CLIENT_SECRET: c->oauth_client_secret = optarg; break;
         case OPT_REFERENCE: c->reference = optarg; break;
-        case OPT_MAX_SESSIONS: c->max_sessions = (int)number(n, optarg, 1, 100000); break;
-        case OPT_MAX_CONCURRENT: c->max_concurrent = (int)number(n, optarg, 0, 100000); break;
-        case OPT_PER_MINUTE: c->per_minute = (int)number(n, optarg, 0, 100000000); break;
+        case OPT_MAX_SESSIONS:
+            c->max_sessions = (int)number(n, optarg, 1, SIM_LIMITS_SESSIONS_MAX);
+            break;
+        case OPT_MAX_CONCURRENT:
+            c->max_concurrent = (int)number(n, optarg, 0, SIM_LIMITS_CONCURRENT_MAX);
+            break;
+        case OPT_PER_MINUTE:
+            c->per_minute = (int)number(n, optarg, 0, SIM_LIMITS_PER_MINUTE_MAX);
+            break;
         case OPT_QUEUE_MAX: c->queue_max = (int)number(n, optarg, 0, 100000); break;
         case OPT_QUEUE_TIMEOUT: c->queue_timeout_ms = number(n, optarg, 1, 86400000); break;
         case OPT_IDLE: c->idle_ms = number(n, optarg, 1, 86400000); break;

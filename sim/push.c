@@ -9,6 +9,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "ctlbody.h"
 #include "erpsync/mem.h"
 #include "erpsync/timeutil.h"
 #include "gi.h"
@@ -182,30 +183,67 @@ void sim_push_free(struct sim_push *p)
     free(p);
 }
 
-static void copy_json(char *dst, size_t cap, const cJSON *j)
+/* Is url an http:// or https:// address with a host? */
+static int web_url(const char *url)
 {
-    snprintf(dst, cap, "%s", cJSON_IsString(j) ? j->valuestring : "");
+    size_t skip = !strncasecmp(url, "http://", 7) ? 7 : !strncasecmp(url, "https://", 8) ? 8 : 0;
+    return skip && url[skip] && url[skip] != '/' && !strchr(url, ' ');
+}
+
+/* Is name an HTTP header name (RFC 9110 token)? */
+static int header_token(const char *name)
+{
+    if (!*name)
+        return 0;
+    for (const char *c = name; *c; c++)
+        if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+              strchr("!#$%&'*+-.^_`|~", *c)))
+            return 0;
+    return 1;
+}
+
+/* The subscription a POST body asks for, every field checked. */
+static int read_sub(struct sub *sb, const char *json, struct es_err *err)
+{
+    static const char *const known[] = {"query",        "url",      "header_name",
+                                        "header_value", "retry_ms", NULL};
+    cJSON *j = sim_ctl_parse("push", json, strlen(json), known, err);
+    if (!j)
+        return ES_EINVAL;
+    const char *q = NULL, *url = NULL, *hn = NULL, *hv = NULL;
+    int rc = sim_ctl_text(&q, j, "push", "query", 64, err);
+    if (rc >= 0 && !(q && (sb->gi = sim_gi_find(q))))
+        rc = es_err_set(err, ES_EINVAL,
+                        "push: query must be one of Customers, StockItems, SalesOrderLines, "
+                        "Invoices");
+    if (rc >= 0)
+        rc = sim_ctl_text(&url, j, "push", "url", sizeof(sb->url) - 1, err);
+    if (rc >= 0 && !(url && web_url(url)))
+        rc = es_err_set(err, ES_EINVAL, "push: url must be an http:// or https:// address");
+    if (rc >= 0)
+        rc = sim_ctl_text(&hn, j, "push", "header_name", sizeof(sb->hname) - 1, err);
+    if (rc >= 0 && hn && !header_token(hn))
+        rc = es_err_set(err, ES_EINVAL, "push: header_name is not an HTTP header name");
+    if (rc >= 0)
+        rc = sim_ctl_text(&hv, j, "push", "header_value", sizeof(sb->hvalue) - 1, err);
+    if (rc >= 0 && hv && !hn)
+        rc = es_err_set(err, ES_EINVAL, "push: header_value needs a header_name");
+    if (rc >= 0)
+        rc = sim_ctl_whole(&sb->retry_ms, j, "push", "retry_ms", 0, 3600000, err);
+    if (rc >= 0) {
+        snprintf(sb->url, sizeof(sb->url), "%s", url);
+        snprintf(sb->hname, sizeof(sb->hname), "%s", hn ? hn : "");
+        snprintf(sb->hvalue, sizeof(sb->hvalue), "%s", hv ? hv : "");
+    }
+    cJSON_Delete(j);
+    return rc < 0 ? rc : 0;
 }
 
 int sim_push_subscribe(struct sim_push *p, const char *json, struct es_err *err)
 {
-    cJSON *j = cJSON_Parse(json);
-    const cJSON *q = cJSON_GetObjectItem(j, "query"), *u = cJSON_GetObjectItem(j, "url");
-    const struct sim_gi *gi = cJSON_IsString(q) ? sim_gi_find(q->valuestring) : NULL;
-    if (!gi || !cJSON_IsString(u) || strncmp(u->valuestring, "http", 4)) {
-        cJSON_Delete(j);
-        return es_err_set(err, ES_EINVAL,
-                          "push: need {\"query\": one of Customers, StockItems, SalesOrderLines, "
-                          "Invoices, \"url\": \"http://...\"}");
-    }
-    struct sub sb = {.gi = gi, .retry_ms = 1000};
-    copy_json(sb.url, sizeof(sb.url), u);
-    copy_json(sb.hname, sizeof(sb.hname), cJSON_GetObjectItem(j, "header_name"));
-    copy_json(sb.hvalue, sizeof(sb.hvalue), cJSON_GetObjectItem(j, "header_value"));
-    const cJSON *r = cJSON_GetObjectItem(j, "retry_ms");
-    if (cJSON_IsNumber(r) && r->valuedouble >= 0)
-        sb.retry_ms = (long)r->valuedouble;
-    cJSON_Delete(j);
+    struct sub sb = {.retry_ms = 1000};
+    if (read_sub(&sb, json, err))
+        return ES_EINVAL;
     pthread_mutex_lock(&p->mu);
     int full = p->nsubs == MAX_SUBS;
     if (!full)

@@ -18,7 +18,10 @@ struct sim_push;
 struct sim_push *sim_push_new(struct sim *s);
 void sim_push_free(struct sim_push *p);
 /* Subscribe from JSON: {"query":"Customers","url":"http://...",
- *  "header_name":"X-Key","header_value":"secret","retry_ms":1000}. */
+ *  "header_name":"X-Key","header_value":"secret","retry_ms":1000}. Every
+ * field is checked (a known GI, an http(s) URL, a header name token, values
+ * without control characters, retry_ms from 0 to 3600000, no unknown
+ * members): ES_EINVAL with a message naming the field, nothing subscribed. */
 int sim_push_subscribe(struct sim_push *p, const char *json, struct es_err *err);
 void sim_push_clear(struct sim_push *p);
 /* Status: subscriptions, sent, failed, pending. */

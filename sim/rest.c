@@ -8,6 +8,7 @@
 
 #include "actions.h"
 #include "erpsync/mem.h"
+#include "erpsync/utf8.h"
 #include "filter.h"
 #include "input.h"
 #include "names.h"
@@ -389,6 +390,24 @@ static void unprocessable(struct sim_resp *rs, const struct sim_endpoint *ep,
     cJSON_Delete(fields);
 }
 
+/* JSON is UTF-8 text (RFC 8259), and cJSON passes any bytes inside
+ * strings: a body that is not UTF-8 is malformed, refused as a body that
+ * does not parse is (400, modelState under key). 0, or -1 answered. */
+static int utf8_body(struct sim_req *rq, struct sim_resp *rs, const char *key)
+{
+    size_t at;
+    if (es_utf8_valid(rq->body, rq->body_n, &at))
+        return 0;
+    char msg[160];
+    unsigned char b = (unsigned char)rq->body[at];
+    snprintf(msg, sizeof(msg),
+             "The request body is not valid UTF-8 JSON: the byte 0x%02X at position %zu is not "
+             "part of a UTF-8 character.",
+             b, at);
+    bad_request(rs, key, msg);
+    return -1;
+}
+
 static cJSON *parse_body(struct sim_req *rq, struct sim_resp *rs)
 {
     size_t i = 0;
@@ -398,6 +417,8 @@ static cJSON *parse_body(struct sim_req *rq, struct sim_resp *rs)
         bad_request(rs, "", "The request body should not be empty.");
         return NULL;
     }
+    if (utf8_body(rq, rs, "entity"))
+        return NULL;
     const char *end = NULL;
     cJSON *j = cJSON_ParseWithLengthOpts(rq->body, rq->body_n, &end, 0);
     if (!j) {
@@ -625,6 +646,8 @@ void sim_rest(struct sim *s, const struct sim_endpoint *ep, struct sim_req *rq,
             method_not_allowed(rq, rs);
     } else if (!strcmp(m, "POST")) {
         if (nseg == 2) {
+            if (utf8_body(rq, rs, "action"))
+                return;
             cJSON *body = rq->body_n ? cJSON_ParseWithLength(rq->body, rq->body_n) : NULL;
             if (rq->body_n && !body) {
                 bad_request(rs, "action", "The request body is not valid JSON.");

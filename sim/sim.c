@@ -51,6 +51,7 @@ void sim_config_defaults(struct sim_config *c)
     c->action_204_location = 1;
     c->token_seconds = 3600;
     c->max_body = 16L * 1024 * 1024;
+    c->header_timeout_s = 30;
     c->strict_logout = 1;
 }
 

@@ -43,6 +43,8 @@ struct sim_config {
     const char *oauth_client_id, *oauth_client_secret;
     long action_ms;          /* long-running actions take this long; 0 = 204 at once */
     long max_body;           /* request body cap, bytes */
+    long header_timeout_s;   /* a request's headers must arrive within this;
+                              * also MHD's idle timeout */
     int control;             /* serve /_sim/ */
     int retry_after;         /* seconds in Retry-After on 429, 0 = no header */
     int strict_logout;       /* 411 on a logout without Content-Length */
@@ -80,7 +82,7 @@ struct sim {
     struct sim_push *push;
     struct sim_mutator *mutator;
     struct sim_actions *actions;
-    void *http; /* the MHD daemon */
+    void *http; /* the server (http.c) */
     char *owned_client_id; /* the default OAuth client id, when derived */
 };
 

@@ -277,8 +277,8 @@ static int put_cols(cJSON *obj, const struct es_col *cols, const char *const *va
         if (!strncmp(p, ES_MAP_ADDR, addr) && /* where the pull reads it, or not at all */
             !(p = es_map_address_path(path, sizeof(path), p + addr, sp->p->cfg)))
             continue;
-        size_t len = strlen(vals[i]), good = es_utf8_check(vals[i], len);
-        if (good < len) { /* it would make the JSON invalid */
+        size_t len = strlen(vals[i]), good = 0;
+        if (!es_utf8_valid(vals[i], len, &good)) { /* it would make the JSON invalid */
             snprintf(note, cap, "not sent: %s%s is not valid UTF-8 (byte %zu of %zu)", what,
                      cols[i].name, good + 1, len);
             return 1;

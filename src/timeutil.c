@@ -221,11 +221,13 @@ size_t es_time_format(char *out, size_t cap, int64_t utc_ms, int offset_min)
     struct es_civil c;
     es_ms_to_civil(&c, utc_ms + (int64_t)offset_min * 60000);
     char frac[8] = "";
-    if (c.ms) {
-        snprintf(frac, sizeof(frac), ".%03d", c.ms);
-        size_t l = strlen(frac);
-        while (frac[l - 1] == '0')
-            frac[--l] = '\0';
+    if (c.ms > 0 && c.ms < 1000) { /* ".5", ".05", ".123": no trailing zeros */
+        int ms = c.ms, digits = 3;
+        while (ms % 10 == 0) {
+            ms /= 10;
+            digits--;
+        }
+        snprintf(frac, sizeof(frac), ".%0*d", digits, ms);
     }
     int a = offset_min < 0 ? -offset_min : offset_min;
     int n = snprintf(out, cap, "%04d-%02d-%02dT%02d:%02d:%02d%s%c%02d:%02d", c.year, c.mon, c.day,

@@ -1,4 +1,4 @@
-/* UTF-8 aware cutting. */
+/* UTF-8 aware cutting, and validation. */
 #include <string.h>
 
 #include "erpsync/utf8.h"
@@ -31,34 +31,44 @@ void es_utf8_trim(char *s)
         s[j - 1] = '\0';
 }
 
-/* The length of the well-formed sequence at s (1 to 4), or 0 when it is
- * not one: overlong forms, surrogates and code points past U+10FFFF are
- * not UTF-8 (RFC 3629). */
-static size_t sequence(const unsigned char *s, size_t left)
+/* The length of the well-formed sequence at p (left bytes remain), or 0.
+ * The second byte's range excludes overlong forms, surrogates and code
+ * points past U+10FFFF (RFC 3629, section 4). */
+static size_t sequence_len(const unsigned char *p, size_t left)
 {
-    unsigned char c = s[0];
+    unsigned char c = p[0];
     if (c < 0x80)
         return 1;
-    size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0;
-    if (!len || c > 0xF4 || left < len)
+    size_t len = 0;
+    if (c >= 0xC2 && c <= 0xDF)
+        len = 2;
+    else if (c >= 0xE0 && c <= 0xEF)
+        len = 3;
+    else if (c >= 0xF0 && c <= 0xF4)
+        len = 4;
+    if (!len || left < len)
         return 0;
-    for (size_t i = 1; i < len; i++)
-        if (!is_cont(s[i]))
+    unsigned char lo = c == 0xE0 ? 0xA0 : c == 0xF0 ? 0x90 : 0x80;
+    unsigned char hi = c == 0xED ? 0x9F : c == 0xF4 ? 0x8F : 0xBF;
+    if (p[1] < lo || p[1] > hi)
+        return 0;
+    for (size_t i = 2; i < len; i++)
+        if (!is_cont(p[i]))
             return 0;
-    if ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] > 0x9F) || (c == 0xF0 && s[1] < 0x90) ||
-        (c == 0xF4 && s[1] > 0x8F))
-        return 0;
     return len;
 }
 
-size_t es_utf8_check(const char *s, size_t n)
+int es_utf8_valid(const char *s, size_t n, size_t *bad_at)
 {
     const unsigned char *p = (const unsigned char *)s;
     for (size_t i = 0; i < n;) {
-        size_t len = sequence(p + i, n - i);
-        if (!len)
-            return i;
+        size_t len = sequence_len(p + i, n - i);
+        if (!len) {
+            if (bad_at)
+                *bad_at = i;
+            return 0;
+        }
         i += len;
     }
-    return n;
+    return 1;
 }

@@ -1,6 +1,6 @@
-/* UTF-8: cutting text without cutting a character (messages quote what
- * came from outside, and a quote cut inside a sequence makes invalid
- * JSON), and checking text before it goes into JSON. */
+/* Cutting text without cutting a character: messages quote what came from
+ * outside, and a quote cut inside a UTF-8 sequence makes invalid JSON. And
+ * telling UTF-8 from other bytes. */
 #ifndef ERPSYNC_UTF8_H
 #define ERPSYNC_UTF8_H
 
@@ -14,9 +14,9 @@ size_t es_utf8_fit(const char *s, size_t n, size_t max);
  * string (what a truncating snprintf leaves). */
 void es_utf8_trim(char *s);
 
-/* Where s[0..n) stops being well-formed UTF-8 (RFC 3629: no overlong
- * forms, surrogates or code points past U+10FFFF): the offset of the
- * first bad byte, or n when all of it is UTF-8. */
-size_t es_utf8_check(const char *s, size_t n);
+/* Is s[0..n) well-formed UTF-8 (RFC 3629: no overlong forms, no encoded
+ * surrogates, nothing past U+10FFFF)? Returns 1, or 0 with *bad_at (when
+ * not NULL) set to the offset where the first bad sequence starts. */
+int es_utf8_valid(const char *s, size_t n, size_t *bad_at);
 
 #endif

@@ -318,6 +318,100 @@ static void control_api_is_off_by_default(void **state)
     (void)plain;
 }
 
+/* POST a control body that must be refused: 400 with a message naming the
+ * field. */
+static void refused(const char *what, const char *body, const char *field)
+{
+    struct it_resp r;
+    it_control(&cl, "POST", what, body, &r);
+    if (r.status != 400 || !r.body || !strstr(r.body, field))
+        fail_msg("POST /_sim/%s %s: want 400 naming '%s', got %ld %s", what, body, field, r.status,
+                 r.body ? r.body : "");
+    it_resp_free(&r);
+}
+
+static void limits_refuse_nonsense_and_change_nothing(void **state)
+{
+    (void)state;
+    struct it_resp r;
+    it_control(&cl, "POST", "limits", "{\"max_concurrent\":3,\"per_minute\":600}", &r);
+    assert_int_equal(r.status, 200);
+    it_resp_free(&r);
+    static const char *const cases[][2] = {
+        {"{\"max_concurrent\":-1}", "max_concurrent"},
+        {"{\"max_concurrent\":2.5}", "max_concurrent"},
+        {"{\"max_concurrent\":\"4\"}", "max_concurrent"},
+        {"{\"max_concurrent\":null}", "max_concurrent"},
+        {"{\"per_minute\":1e12}", "per_minute"},
+        {"{\"per_minute\":-60}", "per_minute"},
+        {"{\"max_sessions\":0}", "max_sessions"},
+        {"{\"max_sessions\":1e300}", "max_sessions"},
+        {"{\"reset\":\"yes\"}", "reset"},
+        {"{\"max_concurent\":4}", "max_concurent"},
+        /* All or nothing: a good value beside a bad one is not applied. */
+        {"{\"max_concurrent\":9,\"per_minute\":-1}", "per_minute"},
+        {"[1]", "object"},
+        {"max_concurrent=4", "object"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        refused("limits", cases[i][0], cases[i][1]);
+    it_control(&cl, "GET", "limits", NULL, &r);
+    assert_int_equal((int)cJSON_GetObjectItem(r.json, "max_concurrent")->valuedouble, 3);
+    assert_int_equal((int)cJSON_GetObjectItem(r.json, "per_minute")->valuedouble, 600);
+    it_resp_free(&r);
+    it_control(&cl, "POST", "limits", "{\"max_concurrent\":0,\"per_minute\":0,\"reset\":true}", &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal((int)cJSON_GetObjectItem(r.json, "max_concurrent")->valuedouble, 0);
+    it_resp_free(&r);
+}
+
+static void push_refuses_nonsense_and_subscribes_nothing(void **state)
+{
+    (void)state;
+    char long_url[700] = "http://127.0.0.1:9/";
+    memset(long_url + strlen(long_url), 'a', 600);
+    long_url[619] = '\0';
+    char too_long[800];
+    snprintf(too_long, sizeof(too_long), "{\"query\":\"Customers\",\"url\":\"%s\"}", long_url);
+    static const char *const cases[][2] = {
+        {"{\"query\":\"Customers\",\"url\":\"ftp://127.0.0.1/hook\"}", "url"},
+        {"{\"query\":\"Customers\",\"url\":\"httpx://127.0.0.1/hook\"}", "url"},
+        {"{\"query\":\"Customers\",\"url\":\"http://\"}", "url"},
+        {"{\"query\":\"Customers\",\"url\":\"/hook\"}", "url"},
+        {"{\"query\":\"Customers\",\"url\":42}", "url"},
+        {"{\"query\":\"Customers\"}", "url"},
+        {"{\"query\":\"Nope\",\"url\":\"http://127.0.0.1:9/\"}", "query"},
+        {"{\"url\":\"http://127.0.0.1:9/\"}", "query"},
+        {"{\"query\":\"Customers\",\"url\":\"http://127.0.0.1:9/\",\"retry_ms\":-5}", "retry_ms"},
+        {"{\"query\":\"Customers\",\"url\":\"http://127.0.0.1:9/\",\"retry_ms\":\"10\"}",
+         "retry_ms"},
+        {"{\"query\":\"Customers\",\"url\":\"http://127.0.0.1:9/\",\"header_name\":\"X\\r\\nEvil: 1\"}",
+         "header_name"},
+        {"{\"query\":\"Customers\",\"url\":\"http://127.0.0.1:9/\",\"header_name\":\"X-Key\","
+         "\"header_value\":\"a\\nb\"}",
+         "header_value"},
+        {"{\"query\":\"Customers\",\"url\":\"http://127.0.0.1:9/\",\"header_value\":\"v\"}",
+         "header_name"},
+        {"\"http://127.0.0.1:9/\"", "object"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        refused("push", cases[i][0], cases[i][1]);
+    refused("push", too_long, "url");
+    struct it_resp r;
+    it_control(&cl, "GET", "push", NULL, &r);
+    assert_int_equal((int)cJSON_GetObjectItem(r.json, "subscriptions")->valuedouble, 0);
+    it_resp_free(&r);
+    it_control(&cl, "POST", "push",
+               "{\"query\":\"Customers\",\"url\":\"HTTPS://127.0.0.1:9/hook\",\"retry_ms\":0,"
+               "\"header_name\":\"X-Key\",\"header_value\":\"secret value\"}",
+               &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal((int)cJSON_GetObjectItem(r.json, "subscriptions")->valuedouble, 1);
+    it_resp_free(&r);
+    it_control(&cl, "DELETE", "push", NULL, &r);
+    it_resp_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -331,6 +425,8 @@ int main(void)
         cmocka_unit_test(mutator_changes_records_at_a_rate),
         cmocka_unit_test(counters_by_method_entity_and_status),
         cmocka_unit_test(touch_saves_many_records_with_one_stamp),
+        cmocka_unit_test(limits_refuse_nonsense_and_change_nothing),
+        cmocka_unit_test(push_refuses_nonsense_and_subscribes_nothing),
     };
     (void)control_api_is_off_by_default;
     return cmocka_run_group_tests(tests, setup, teardown);

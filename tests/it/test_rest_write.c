@@ -323,6 +323,66 @@ static void malformed_bodies_are_400_and_413(void **state)
     assert_true(it_sim_alive(&sim));
 }
 
+static int customers(void)
+{
+    struct it_resp r;
+    it_control(&cl, "GET", "count/Customer", NULL, &r);
+    int n = (int)cJSON_GetObjectItem(r.json, "count")->valuedouble;
+    it_resp_free(&r);
+    return n;
+}
+
+/* JSON is UTF-8 text: a body with bytes that are not UTF-8 is malformed,
+ * refused with 400 and an HttpError naming it, and nothing is stored. */
+static void bodies_that_are_not_utf8_are_400(void **state)
+{
+    (void)state;
+    static const char *const names[] = {
+        "Caf\xC3\x28 Ltd",         /* a lead byte without its continuation */
+        "Caf\xC3",                 /* cut off at the end of the string */
+        "\xC0\xAF overlong slash", /* an overlong form */
+        "\xED\xA0\x80 surrogate",  /* a UTF-16 surrogate, encoded */
+        "\xF4\x90\x80\x80 big",    /* past U+10FFFF */
+        "latin-1 \xE9t\xE9",       /* another encoding altogether */
+    };
+    int before = customers();
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        char body[256];
+        snprintf(body, sizeof(body), "{\"CustomerName\":{\"value\":\"%s\"}}", names[i]);
+        struct it_resp r;
+        it_put(&cl, "Customer", body, &r);
+        if (r.status != 400 || !r.json)
+            fail_msg("PUT of name #%zu: HTTP %ld: %.300s", i, r.status, r.body);
+        assert_string_equal(cJSON_GetObjectItem(r.json, "message")->valuestring,
+                            "The request is invalid.");
+        assert_non_null(strstr(r.body, "UTF-8"));
+        it_resp_free(&r);
+    }
+    assert_int_equal(customers(), before);
+    /* An action's body too. */
+    struct it_resp r;
+    it_req(&cl, "POST", "/entity/Default/24.200.001/SalesOrder/CancelSalesOrder",
+           "{\"entity\":{\"OrderType\":{\"value\":\"SO\"},\"OrderNbr\":{\"value\":\"\xC3\x28\"}}}",
+           NULL, &r);
+    assert_int_equal(r.status, 400);
+    assert_non_null(strstr(r.body, "UTF-8"));
+    it_resp_free(&r);
+    /* And a sign-in's. */
+    struct it_client other;
+    it_client_init(&other, &sim);
+    it_req(&other, "POST", "/entity/auth/login",
+           "{\"name\":\"adm\xC3\x28\",\"password\":\"123\",\"tenant\":\"Company\"}", NULL, &r);
+    assert_int_equal(r.status, 400);
+    it_resp_free(&r);
+    it_client_dispose(&other);
+    /* Real UTF-8 is stored as sent. */
+    put_expect("Customer", "{\"CustomerName\":{\"value\":\"Caf\xC3\xA9 \xF0\x9F\x98\x80\"}}", 200,
+               &r);
+    assert_string_equal(it_str(r.json, "CustomerName"), "Caf\xC3\xA9 \xF0\x9F\x98\x80");
+    it_resp_free(&r);
+    assert_int_equal(customers(), before + 1);
+}
+
 static void notes_round_trip(void **state)
 {
     (void)state;
@@ -436,6 +496,7 @@ int main(void)
         cmocka_unit_test(document_status_is_not_client_writable),
         cmocka_unit_test(closed_documents_refuse_changes),
         cmocka_unit_test(malformed_bodies_are_400_and_413),
+        cmocka_unit_test(bodies_that_are_not_utf8_are_400),
         cmocka_unit_test(notes_round_trip),
         cmocka_unit_test(delete_by_key_and_id),
         cmocka_unit_test(unknown_document_numbers_follow_the_policy),

@@ -85,6 +85,12 @@ static void formats_like_dotnet(void **state)
     assert_string_equal(buf, "2024-05-05T15:16:23.103-04:00");
     es_time_format(buf, sizeof(buf), 1714936583100LL, 180);
     assert_string_equal(buf, "2024-05-05T22:16:23.1+03:00");
+    es_time_format(buf, sizeof(buf), 1714936583050LL, 0);
+    assert_string_equal(buf, "2024-05-05T19:16:23.05+00:00");
+    es_time_format(buf, sizeof(buf), 1714936583120LL, 0);
+    assert_string_equal(buf, "2024-05-05T19:16:23.12+00:00");
+    es_time_format(buf, sizeof(buf), 1714936583001LL, 0);
+    assert_string_equal(buf, "2024-05-05T19:16:23.001+00:00");
     es_time_format(buf, sizeof(buf), 1714936583000LL, 0);
     assert_string_equal(buf, "2024-05-05T19:16:23+00:00");
     es_time_format(buf, sizeof(buf), 1714936583000LL, 330);

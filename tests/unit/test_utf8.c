@@ -60,33 +60,47 @@ static void error_messages_end_on_a_character(void **state)
     assert_int_equal((n - 1) % 2, 0); /* "x" then whole é's */
 }
 
-/* Well-formed UTF-8 passes whole; anything else stops at its first bad
- * byte (RFC 3629's table of well-formed sequences). */
-static void check_finds_the_first_bad_byte(void **state)
+/* Well-formed UTF-8 (RFC 3629) and where the first bad sequence starts. */
+static void valid_accepts_utf8_only(void **state)
 {
     (void)state;
     static const struct {
         const char *s;
-        size_t n, at;
+        long bad_at; /* -1: valid */
     } cases[] = {
-        {"", 0, 0},
-        {"plain ASCII", 11, 11},
-        {"caf\xC3\xA9", 5, 5},            /* é */
-        {"\xE2\x82\xAC", 3, 3},          /* € */
-        {"\xF0\x9F\x98\x80", 4, 4},     /* an emoji */
-        {"Web\xC3\x28", 5, 3},            /* a lead byte without its continuation */
-        {"A\xFF" "B", 3, 1},              /* never in UTF-8 */
-        {"\xC0\xAF", 2, 0},               /* overlong '/' */
-        {"\xE0\x80\xAF", 3, 0},          /* overlong, three bytes */
-        {"\xED\xA0\x80", 3, 0},          /* a surrogate */
-        {"\xF4\x90\x80\x80", 4, 0},     /* past U+10FFFF */
-        {"ab\xE2\x82", 4, 2},             /* cut short */
-        {"\x80", 1, 0},                    /* a lone continuation */
+        {"", -1},
+        {"plain ascii", -1},
+        /* a é b € c 😀 */
+        {"a\xc3\xa9" "b\xe2\x82\xac" "c\xf0\x9f\x98\x80", -1},
+        {"\xed\x9f\xbf", -1}, /* U+D7FF, just below the surrogates */
+        {"\xee\x80\x80", -1}, /* U+E000, just above */
+        {"\xf4\x8f\xbf\xbf", -1}, /* U+10FFFF, the last code point */
+        {"\xef\xbb\xbf{}", -1}, /* a byte-order mark is a character */
+        {"Caf\xc3\x28", 3}, /* lead byte, then no continuation */
+        {"ab\xc3", 2}, /* cut at the end */
+        {"ab\xe2\x82", 2},
+        {"\x80", 0}, /* a lone continuation byte */
+        {"ok\xbf", 2},
+        {"\xc0\xaf", 0}, /* overlong '/' */
+        {"\xc1\xbf", 0}, /* overlong */
+        {"\xe0\x80\xaf", 0}, /* overlong in three bytes */
+        {"\xf0\x80\x80\xaf", 0}, /* overlong in four */
+        {"x\xed\xa0\x80", 1}, /* U+D800, a surrogate */
+        {"\xed\xbf\xbf", 0}, /* U+DFFF */
+        {"\xf4\x90\x80\x80", 0}, /* U+110000 */
+        {"\xf5\x80\x80\x80", 0}, /* no such lead byte */
+        {"\xff", 0},
+        {"latin-1 \xe9t\xe9", 8},
     };
-    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-        if (es_utf8_check(cases[i].s, cases[i].n) != cases[i].at)
-            fail_msg("case %zu: %zu, not %zu", i, es_utf8_check(cases[i].s, cases[i].n),
-                     cases[i].at);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        size_t at = 999;
+        int ok = es_utf8_valid(cases[i].s, strlen(cases[i].s), &at);
+        if (ok != (cases[i].bad_at < 0) || (!ok && (long)at != cases[i].bad_at))
+            fail_msg("case %zu: valid %d at %zu, want bad_at %ld", i, ok, at, cases[i].bad_at);
+    }
+    /* NUL bytes are characters too; bad_at may be NULL. */
+    assert_int_equal(es_utf8_valid("a\0b", 3, NULL), 1);
+    assert_int_equal(es_utf8_valid("a\0\xc3", 3, NULL), 0);
 }
 
 int main(void)
@@ -95,7 +109,7 @@ int main(void)
         cmocka_unit_test(fit_backs_off_to_a_boundary),
         cmocka_unit_test(trim_drops_an_incomplete_tail),
         cmocka_unit_test(error_messages_end_on_a_character),
-        cmocka_unit_test(check_finds_the_first_bad_byte),
+        cmocka_unit_test(valid_accepts_utf8_only),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
