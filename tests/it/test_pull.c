@@ -393,16 +393,16 @@ static void exit_statuses(void **state)
     (void)state;
     struct pc_scene s;
     const char *args[] = {"--dataset", "tiny", NULL};
-    pc_scene_start(&s, args, NULL);
-    /* A broken page: the set fails (1), the others sync; the next run is
-     * clean (0). */
-    pc_control(&s, "POST", "faults", "{\"kind\":\"malformed\",\"path\":\"/Vendor\",\"count\":1}");
+    pc_scene_start(&s, args, "[limits]\nretries = 1\n");
+    /* A page broken past the retries: the set fails (1), the others sync;
+     * the next run is clean (0). */
+    pc_control(&s, "POST", "faults", "{\"kind\":\"malformed\",\"path\":\"/Vendor\",\"count\":2}");
     const char *a[] = {"sync", NULL};
     struct it_run r;
     it_erpsync(&r, s.dir, a, 120);
     assert_int_equal(r.status, 1);
     assert_non_null(strstr(r.out, "vendors"));
-    assert_non_null(strstr(r.out, "not a JSON list"));
+    assert_non_null(strstr(r.out, "not valid JSON"));
     it_run_free(&r);
     sync_expect(&s, 0, NULL, NULL);
     /* Refused credentials: 3. */

@@ -67,8 +67,17 @@ static void customer(struct es_record *r, const char **vals, const char *key, co
         vals[i] = NULL;
     vals[0] = key;  /* customer_id */
     vals[1] = name; /* name */
+    /* Each key its own id (a record whose id is stored under another key
+     * would be a key changed in Acumatica). */
+    static char ids[16][40];
+    static int next;
+    char *id = ids[next++ % 16];
+    uint32_t h = 2166136261u;
+    for (const char *k = key; *k; k++)
+        h = (h ^ (unsigned char)*k) * 16777619u;
+    snprintf(id, sizeof(ids[0]), "0dad3007-c8a5-41ca-a187-%012x", h);
     r->erp_key = (char *)key;
-    r->erp_id = "0dad3007-c8a5-41ca-a187-db5ea75c712a";
+    r->erp_id = id;
     r->erp_modified = "2024-05-05T00:00:00.000Z";
     r->row.vals = vals;
     r->row.n = n;
