@@ -755,7 +755,7 @@ int es_store_put(struct es_store *s, const struct es_mapping *m, const struct es
 static int rekey(struct es_store *s, struct table_sql *t, const struct es_record *r,
                  struct existing *e, struct es_err *err)
 {
-    if (!r->erp_id)
+    if (!r->erp_id || t->m->inquiry_array) /* an inquiry row's id lasts a session */
         return 0;
     char id[24] = "";
     const char *p[] = {r->erp_key, r->erp_id};
