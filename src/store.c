@@ -295,17 +295,13 @@ static int schema_version(struct es_store *s, int *out, struct es_err *err)
     return rc;
 }
 
-/* Version 1: the system tables and a table per record set. */
+/* Version 1: the system tables (the record sets' tables are made by
+ * ensure_tables on every open). */
 static int migrate_1(struct es_store *s, struct es_err *err)
 {
     struct es_buf b;
     es_buf_init(&b, 0);
     es_buf_addf(&b, system_ddl, s->ops->pk_decl, s->ops->pk_decl);
-    for (int i = 0; i < ES_NSETS; i++) {
-        const struct es_mapping *m = es_map_get((enum es_set_id)i);
-        if (m)
-            table_ddl(&b, s->ops, m);
-    }
     int rc = s->ops->script(s->db, b.data, err);
     es_buf_dispose(&b);
     return rc;
@@ -368,8 +364,9 @@ static int add_missing(struct es_store *s, const char *table, const struct es_co
     return rc;
 }
 
-/* New in version 2 on every record-set table: when a transient failure
- * lets a push be tried again, and when it was last sent. */
+/* On every record-set table besides its columns (new in version 2): when
+ * a transient failure lets a push be tried again, and when it was last
+ * sent. */
 static const char *const push_columns[] = {"next_attempt_ms", "INTEGER", "pushed_at", "TEXT", NULL};
 static const char *const run_set_columns[] = {"pushed", "INTEGER", "push_failed", "INTEGER",
                                               "waiting", "INTEGER", "conflicts", "INTEGER",
@@ -380,26 +377,9 @@ static int migrate_2(struct es_store *s, struct es_err *err)
     struct es_buf b;
     es_buf_init(&b, 0);
     es_buf_addf(&b, push_ddl, s->ops->pk_decl);
-    for (int i = 0; i < ES_NSETS; i++) {
-        const struct es_mapping *m = es_map_get((enum es_set_id)i);
-        if (m)
-            table_ddl(&b, s->ops, m); /* the tables new since version 1 */
-    }
     int rc = s->ops->script(s->db, b.data, err);
-    es_buf_reset(&b);
-    for (int i = 0; !rc && i < ES_NSETS; i++) {
-        const struct es_mapping *m = es_map_get((enum es_set_id)i);
-        if (!m)
-            continue;
-        rc = add_missing(s, m->table, m->cols, push_columns, err);
-        for (const struct es_detail *d = m->details; !rc && d && d->table; d++)
-            rc = add_missing(s, d->table, d->cols, NULL, err);
-        s->ops->app_modified_triggers(&b, m->table);
-    }
     if (!rc)
         rc = add_missing(s, "es_run_sets", NULL, run_set_columns, err);
-    if (!rc)
-        rc = s->ops->script(s->db, b.data, err);
     es_buf_dispose(&b);
     return rc;
 }
