@@ -3,8 +3,10 @@
  * a push answer never deletes other rows; calendar dates stay the dates
  * they are; conflicts need a change of synced content on both sides; a key
  * changed in Acumatica moves its row; reconciliation repairs late commits;
- * bad text and keys are refused; the address options hold both ways; a
- * set enabled later gets its table. */
+ * text that is not UTF-8 is not sent; a NUL in a key or an id that is not
+ * a GUID is refused; the address options hold both ways; a broken JSON
+ * answer is asked again; every record that did not sync says why; states
+ * erpsync does not know are reported. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
