@@ -16,9 +16,11 @@
 #include <ini.h>
 #include <sodium.h>
 
+#include "erpsync/buf.h"
 #include "erpsync/config.h"
 #include "erpsync/err.h"
 #include "erpsync/mem.h"
+#include "erpsync/term.h"
 
 #define MAX_LINE 199           /* inih's line buffer (INI_MAX_LINE 200) less its NUL */
 #define MAX_FILE (1024 * 1024) /* a config is a few kilobytes: this is the wrong file */
@@ -163,6 +165,27 @@ static void diags_add(struct es_config_diags *d, char *msg)
     d->msgs[d->n++] = msg;
 }
 
+/* A message made safe to print: the values it quotes may hold escape
+ * sequences (erpsync/term.h). The caller frees it. */
+static char *safe_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static char *safe_asprintf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *raw = es_xmalloc(n > 0 ? (size_t)n + 1 : 1);
+    va_start(ap, fmt);
+    vsnprintf(raw, n > 0 ? (size_t)n + 1 : 1, fmt, ap);
+    va_end(ap);
+    struct es_buf b;
+    es_buf_init(&b, 0);
+    es_term_escape(&b, raw, strlen(raw));
+    free(raw);
+    return b.data ? es_buf_steal(&b, NULL) : es_xstrdup("");
+}
+
 static void diag(struct loader *ld, int line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
@@ -171,7 +194,7 @@ static void diag(struct loader *ld, int line, const char *fmt, ...)
     if (ld->ndiags > MAX_DIAGS)
         return;
     if (ld->ndiags++ == MAX_DIAGS) {
-        diags_add(ld->d, es_xasprintf("%s:%d: too many problems; stopped here", ld->path, line));
+        diags_add(ld->d, safe_asprintf("%s:%d: too many problems; stopped here", ld->path, line));
         ld->stop = 1;
         return;
     }
@@ -180,7 +203,7 @@ static void diag(struct loader *ld, int line, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    diags_add(ld->d, es_xasprintf("%s:%d: %s", ld->path, line, msg));
+    diags_add(ld->d, safe_asprintf("%s:%d: %s", ld->path, line, msg));
 }
 
 /* ---- sections and keys ---- */
@@ -921,7 +944,7 @@ int es_config_load(struct es_config *out, const char *path, struct es_config_dia
     size_t first = diags->n;
     FILE *f = fopen(path, "re");
     if (!f) {
-        diags_add(diags, es_xasprintf("%s: cannot read: %s", path, strerror(errno)));
+        diags_add(diags, safe_asprintf("%s: cannot read: %s", path, strerror(errno)));
         es_config_dispose(out);
         es_config_defaults(out);
         return ES_EIO;
@@ -940,7 +963,7 @@ int es_config_load(struct es_config *out, const char *path, struct es_config_dia
         while (diags->n > first)
             free(diags->msgs[--diags->n]);
         const char *why = ld->read_errno ? strerror(ld->read_errno) : "the INI parser failed";
-        diags_add(diags, es_xasprintf("%s: cannot read: %s", path, why));
+        diags_add(diags, safe_asprintf("%s: cannot read: %s", path, why));
         result = ES_EIO;
     } else {
         if (rc > 0 && !ld->syntax_errors)

@@ -8,6 +8,7 @@
 #include "erpsync/acu.h"
 #include "erpsync/push.h"
 #include "erpsync/sync.h"
+#include "erpsync/term.h"
 #include "erpsync/timeutil.h"
 
 static int64_t mono_ms(void)
@@ -237,8 +238,11 @@ void es_sync_print(FILE *out, const struct es_sync_result *res)
                              !c->waiting && !c->conflicts && !c->failed && !res->errors[i][0]))
             continue; /* nothing to say: nothing sent, nothing waiting */
         print_line(out, es_set_info((enum es_set_id)i)->name, &res->sets[i]);
-        if (res->errors[i][0])
-            fprintf(out, "  ! %s\n", res->errors[i]);
+        if (res->errors[i][0]) {
+            fputs("  ! ", out);
+            es_term_fputs(res->errors[i], out);
+            fputc('\n', out);
+        }
         add(&t, &res->sets[i]);
     }
     print_line(out, "total", &t);
@@ -247,6 +251,8 @@ void es_sync_print(FILE *out, const struct es_sync_result *res)
                 "%ld conflict%s: Acumatica's version won %ld, the application's %ld;"
                 " `erpsync conflicts` shows each with the reason\n",
                 t.conflicts, t.conflicts == 1 ? "" : "s", t.erp_won, t.conflicts - t.erp_won);
-    if (res->message[0])
-        fprintf(out, "%s\n", res->message);
+    if (res->message[0]) {
+        es_term_fputs(res->message, out);
+        fputc('\n', out);
+    }
 }

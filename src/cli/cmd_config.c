@@ -15,7 +15,7 @@ int cli_load_config(struct cli *c, struct es_config *out)
     es_config_diags_init(&d);
     int rc = es_config_load(out, c->config_path, &d);
     for (size_t i = 0; i < d.n; i++)
-        fprintf(stderr, "%s\n", d.msgs[i]);
+        fprintf(stderr, "%s\n", cli_v(d.msgs[i]));
     if (rc && !d.n)
         fprintf(stderr, "%s: cannot be loaded\n", c->config_path);
     es_config_diags_dispose(&d);
@@ -30,7 +30,7 @@ int cli_open_store(struct cli *c, struct es_config *cfg, struct es_store **s)
         return ES_EXIT_USAGE;
     struct es_err err = {0};
     if (es_store_open(s, cfg->store.url, &err)) {
-        fprintf(stderr, "erpsync: %s\n", err.msg);
+        fprintf(stderr, "erpsync: %s\n", cli_v(err.msg));
         es_config_dispose(cfg);
         return ES_EXIT_FAILED;
     }
@@ -103,8 +103,9 @@ int cmd_config(struct cli *c, int argc, char **argv)
             n += cfg.sets[i].enabled;
         printf("%s: OK (Acumatica %s, tenant %s, endpoint %s/%s, %s sign-in; store %s; %d record "
                "sets enabled)\n",
-               c->config_path, cfg.acu.url, cfg.acu.tenant, cfg.acu.endpoint, cfg.acu.version,
-               cfg.acu.auth == ES_AUTH_OAUTH ? "OAuth" : "cookie", cfg.store.url, n);
+               cli_v(c->config_path), cli_v(cfg.acu.url), cli_v(cfg.acu.tenant), cfg.acu.endpoint,
+               cfg.acu.version, cfg.acu.auth == ES_AUTH_OAUTH ? "OAuth" : "cookie",
+               cli_v(cfg.store.url), n);
     }
     es_config_dispose(&cfg);
     return rc;

@@ -166,6 +166,11 @@ static const struct diag_case diag_cases[] = {
     {ACU_OK "[sync]\npage_size ; = 7\nwords\n[limits]\n",
      {"7: expected 'key = value', a [section] or a ';' comment",
       "8: expected 'key = value', a [section] or a ';' comment"}},
+    /* values are quoted with their control characters escaped */
+    {ACU_OK "[sync]\npage_size = \x1b[2J\x1b]0;t\x07\n",
+     {"7: page_size: '\\x1b[2J\\x1b]0;t\\x07' is not a number from 1 to 10000"}},
+    {ACU_OK "[sync]\n\x1b[31mred = 1\n", {"7: unknown key '\\x1b[31mred' in [sync]"}},
+    {ACU_OK "[\x9b" "2J]\n", {"6: unknown section [\\x9b2J]"}},
     /* integers */
     {ACU_OK "[sync]\npage_size = 0\n", {"7: page_size: '0' is not a number from 1 to 10000"}},
     {ACU_OK "[sync]\npage_size = 10001\n",
