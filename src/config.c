@@ -46,6 +46,10 @@ static const char *const fixed_sections[SEC_SET0] = {"acumatica", "store", "sync
 
 struct loader;
 struct key;
+/* A value as next_line found it: plain, plain but cut by an inline comment,
+ * quoted (decoded by us, since inih would cut it at " ;" and strip its
+ * blanks), or badly quoted. */
+enum value_kind { V_PLAIN, V_CUT, V_QUOTED, V_BAD };
 typedef void parse_fn(struct loader *ld, const struct key *k, const char *v);
 
 enum { F_SECRET = 1, F_LATER = 2 }; /* wiped on free; checked once auth is known */
@@ -132,6 +136,10 @@ struct loader {
     size_t bytes;
     size_t ndiags;
     char *password_file, *secret_file; /* paths, read once auth is known */
+    mode_t mode;                       /* the file's, for check_private */
+    enum value_kind vkind;             /* of the line inih is working on */
+    const char *vproblem;              /* V_BAD: what is wrong with the quotes */
+    char *quoted;                      /* V_QUOTED: the value, decoded (a secret maybe) */
     int sec_line[NSEC];                /* the first header of each section; 0: absent */
     int seen[NSEC][NKEYS];             /* the line each key was set on; 0: not set */
     char raw[MAX_LINE + 8];            /* room for a BOM, a CR and one byte too many */
@@ -435,6 +443,64 @@ static void join_words(char *out, size_t cap, const char *const *words)
     }
 }
 
+/* ---- files ---- */
+
+enum { NOT_REGULAR = -2 };
+
+/* Open path to read without waiting: a FIFO would block until a writer
+ * came, a device might never end. An fd with *st filled; -1 with errno
+ * when it cannot be opened (EISDIR for a directory); NOT_REGULAR for
+ * anything else that is not a regular file. */
+static int open_regular(const char *path, struct stat *st)
+{
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    if (fstat(fd, st) == 0 && S_ISREG(st->st_mode))
+        return fd;
+    int is_dir = S_ISDIR(st->st_mode), saved = errno;
+    close(fd);
+    errno = is_dir ? EISDIR : saved;
+    return is_dir ? -1 : NOT_REGULAR;
+}
+
+/* path as one word for the shell, in out, for a command a message gives. */
+static void shell_word(char *out, size_t cap, const char *path)
+{
+    if (*path && strspn(path, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+                              "_-./+,:@%") == strlen(path)) {
+        snprintf(out, cap, "%s", path);
+        return;
+    }
+    size_t n = 0;
+    out[n++] = '\'';
+    for (const char *p = path; *p && n + 6 < cap; p++) {
+        if (*p == '\'') {
+            memcpy(out + n, "'\\''", 4);
+            n += 4;
+        } else {
+            out[n++] = *p;
+        }
+    }
+    out[n++] = '\'';
+    out[n] = '\0';
+}
+
+/* A file holding a secret must be its owner's alone, as ssh demands of a
+ * key and libpq of .pgpass: 0 when it is, else 1 after a diag. */
+static int refuse_open_to_others(struct loader *ld, int line, const char *key, const char *path,
+                                 mode_t mode)
+{
+    if (!(mode & (S_IRWXG | S_IRWXO)))
+        return 0;
+    char word[600];
+    shell_word(word, sizeof(word), path);
+    diag(ld, line, "%s: '%s' is open to group or others (mode %04o), but holds a secret; run "
+                   "chmod 600 %s",
+         key, path, (unsigned)(mode & 07777), word);
+    return 1;
+}
+
 /* ---- key setters: store the value, or say what was expected ---- */
 
 static void set_str(struct loader *ld, const struct key *k, const char *v)
@@ -566,18 +632,17 @@ static void set_ca_file(struct loader *ld, const struct key *k, const char *v)
         diag(ld, ld->line, "%s is empty", k->name);
         return;
     }
-    int fd = open(v, O_RDONLY | O_CLOEXEC);
     struct stat st;
+    int fd = open_regular(v, &st);
+    if (fd == NOT_REGULAR || (fd < 0 && errno == EISDIR)) {
+        diag(ld, ld->line, "%s: '%s' is not a file", k->name, v);
+        return;
+    }
     if (fd < 0) {
         diag(ld, ld->line, "%s: cannot read '%s': %s", k->name, v, strerror(errno));
         return;
     }
-    int regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
     close(fd);
-    if (!regular) {
-        diag(ld, ld->line, "%s: '%s' is not a file", k->name, v);
-        return;
-    }
     replace_str(field(ld, k), v, 0);
 }
 
@@ -668,12 +733,12 @@ static const char *clean_line(struct loader *ld, size_t *len)
     return s;
 }
 
-/* Like inih: the ']' closing a section name, unless an inline comment
- * (a ';' after a space) comes first. */
-static const char *find_close(const char *s)
+/* Like inih: the first of chars (NULL: none) in s, or the ';' of an inline
+ * comment (one after a blank), or the end of s, whichever comes first. */
+static const char *find_stop(const char *s, const char *chars)
 {
     int was_space = 0;
-    while (*s && *s != ']' && !(was_space && *s == ';')) {
+    while (*s && !(chars && strchr(chars, *s)) && !(was_space && *s == ';')) {
         was_space = isspace((unsigned char)*s);
         s++;
     }
@@ -684,7 +749,7 @@ static const char *find_close(const char *s)
  * here, with the whole name (inih cuts it at 50 bytes). */
 static void section_header(struct loader *ld, const char *line)
 {
-    const char *end = find_close(line + 1);
+    const char *end = find_stop(line + 1, "]");
     if (*end != ']') {
         diag(ld, ld->line, "'[' without a closing ']'");
         ld->syntax_errors++;
@@ -724,6 +789,93 @@ static int starts_section(const char *raw, size_t n)
     return i < n && raw[i] == '[';
 }
 
+/* ---- values: quotes and inline comments ---- */
+
+#define QUOTE_HINT "(inside quotes, write '\"' as \\\")"
+
+/* Decode the quoted value at q (its opening '"') into ld->quoted: \" and
+ * \\ are the only escapes, and only blanks or a ';' comment may follow the
+ * closing '"'. 0, or 1 with ld->vproblem saying what is wrong (never
+ * quoting the value: it may be a secret). */
+static int unquote(struct loader *ld, const char *q)
+{
+    size_t cap = strlen(q); /* the decoded value is shorter */
+    char *out = es_xmalloc(cap);
+    size_t n = 0;
+    const char *p = q + 1, *problem = NULL;
+    for (; *p && *p != '"'; p++) {
+        if (*p == '\\' && p[1] != '"' && p[1] != '\\') {
+            problem = "inside quotes, '\\' must be followed by '\"' or '\\'";
+            break;
+        }
+        p += *p == '\\';
+        out[n++] = *p;
+    }
+    if (!problem && *p != '"')
+        problem = "the quoted value has no closing '\"' " QUOTE_HINT;
+    for (p += !problem; !problem && isspace((unsigned char)*p); p++)
+        ;
+    if (!problem && *p && *p != ';')
+        problem = "text after the closing '\"' " QUOTE_HINT;
+    out[n] = '\0';
+    if (problem) {
+        es_free_secret(out, cap);
+        ld->vproblem = problem;
+        return 1;
+    }
+    ld->quoted = out;
+    return 0;
+}
+
+/* The value of a "key = value" line in str, before inih reads it. A quoted
+ * value is decoded, and str cut after its '=' (inih then hands on_pair an
+ * empty value, and a secret leaves inih's line); a plain one that inih
+ * will cut at an inline comment is noted. */
+static void read_value(struct loader *ld, char *str)
+{
+    char *delim = (char *)find_stop(str, "=:");
+    if (*delim != '=' && *delim != ':')
+        return; /* not a pair: on_pair is not called */
+    const char *v = delim + 1;
+    while (isspace((unsigned char)*v))
+        v++;
+    if (*v != '"') {
+        if (*find_stop(delim + 1, NULL))
+            ld->vkind = V_CUT;
+        return;
+    }
+    ld->vkind = unquote(ld, v) ? V_BAD : V_QUOTED;
+    sodium_memzero(delim + 1, strlen(delim + 1));
+}
+
+static void forget_value(struct loader *ld)
+{
+    free_secret(ld->quoted);
+    ld->quoted = NULL;
+    ld->vkind = V_PLAIN;
+    ld->vproblem = NULL;
+}
+
+/* The value on_pair parses for key k: inih's, or the one read_value
+ * decoded; NULL (after a diag) when it is badly quoted, or a secret that
+ * an inline comment cuts (the user meant the ';' more often than not). */
+static const char *value_of(struct loader *ld, const struct key *k, const char *inih_value)
+{
+    switch (ld->vkind) {
+    case V_QUOTED: return ld->quoted;
+    case V_BAD: diag(ld, ld->line, "%s: %s", k->name, ld->vproblem); return NULL;
+    case V_CUT:
+        if (!(k->flags & F_SECRET))
+            return inih_value;
+        diag(ld, ld->line,
+             "%s: ' ;' starts a comment and would cut the value: quote it (%s = \"...\", with "
+             "\\\" for '\"' and \\\\ for '\\'), or put the comment on a line of its own",
+             k->name, k->name);
+        return NULL;
+    default: return inih_value;
+    }
+}
+
 /* inih's reader: one line at a time, so we know its number. Leading blanks
  * are dropped so that no line is taken as the continuation of a value. */
 static char *next_line(char *str, int num, void *stream)
@@ -734,6 +886,7 @@ static char *next_line(char *str, int num, void *stream)
         ld->syntax_errors++;
     }
     ld->want_pair = ld->got_pair = 0;
+    forget_value(ld);
     size_t len;
     if (ld->stop || read_raw(ld, &len)) {
         sodium_memzero(str, (size_t)num); /* inih's copy of the last line */
@@ -762,6 +915,8 @@ static char *next_line(char *str, int num, void *stream)
         section_header(ld, str);
     else if (str[0] && str[0] != ';' && str[0] != '#')
         ld->want_pair = 1;
+    if (ld->want_pair)
+        read_value(ld, str);
     return str;
 }
 
@@ -788,7 +943,9 @@ static int on_pair(void *user, const char *section, const char *name, const char
         return 1;
     }
     *seen = ld->line;
-    keys[k].parse(ld, &keys[k], value);
+    const char *v = value_of(ld, &keys[k], value);
+    if (v)
+        keys[k].parse(ld, &keys[k], v);
     return 1; /* problems are ours to report, not inih's */
 }
 
@@ -803,9 +960,18 @@ static char *read_secret(struct loader *ld, int line, const char *key, const cha
         diag(ld, line, "%s is empty", key);
         return NULL;
     }
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    int fd = open_regular(path, &st);
+    if (fd == NOT_REGULAR) {
+        diag(ld, line, "%s: '%s' is not a regular file", key, path);
+        return NULL;
+    }
     if (fd < 0) {
         diag(ld, line, "%s: cannot read '%s': %s", key, path, strerror(errno));
+        return NULL;
+    }
+    if (refuse_open_to_others(ld, line, key, path, st.st_mode)) {
+        close(fd);
         return NULL;
     }
     while (n < sizeof(buf)) {
@@ -849,8 +1015,23 @@ static void one_secret(struct loader *ld, char **slot, const char *key, const ch
              when);
     } else if (file_line) {
         *slot = read_secret(ld, file_line, file_key, path);
-    } else if (!**slot) {
+    } else if (*slot && !**slot) { /* NULL: refused, and said so */
         diag(ld, inline_line, "%s is empty", key);
+    }
+}
+
+/* The config itself, when it holds a secret (said once, at the first). */
+static void check_private(struct loader *ld)
+{
+    const struct es_config_acu *acu = &ld->c->acu;
+    const char *const keys_inline[] = {"password", "client_secret"};
+    const char *const values[] = {acu->password, acu->client_secret};
+    for (int i = 0; i < 2; i++) {
+        int line = acu_line(ld, keys_inline[i]);
+        if (line && values[i] && *values[i]) {
+            refuse_open_to_others(ld, line, keys_inline[i], ld->path, ld->mode);
+            return;
+        }
     }
 }
 
@@ -858,6 +1039,7 @@ static void finish(struct loader *ld)
 {
     static const char *const required[] = {"url", "tenant", "username"};
     struct es_config_acu *acu = &ld->c->acu;
+    check_private(ld);
     for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++)
         if (!acu_line(ld, required[i]))
             diag(ld, header_line(ld, SEC_ACU), "[acumatica] %s is required", required[i]);
@@ -932,6 +1114,7 @@ void es_config_dispose(struct es_config *c)
 
 static void loader_free(struct loader *ld)
 {
+    forget_value(ld);
     free(ld->password_file);
     free(ld->secret_file);
     es_free_secret(ld, sizeof(*ld)); /* raw and iobuf held the secrets' lines */
@@ -942,14 +1125,20 @@ int es_config_load(struct es_config *out, const char *path, struct es_config_dia
     es_config_defaults(out);
     out->path = es_xstrdup(path);
     size_t first = diags->n;
-    FILE *f = fopen(path, "re");
+    struct stat st;
+    int fd = open_regular(path, &st);
+    FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
     if (!f) {
-        diags_add(diags, safe_asprintf("%s: cannot read: %s", path, strerror(errno)));
+        const char *why = fd == NOT_REGULAR ? "not a regular file" : strerror(errno);
+        diags_add(diags, safe_asprintf("%s: cannot read: %s", path, why));
+        if (fd >= 0)
+            close(fd);
         es_config_dispose(out);
         es_config_defaults(out);
         return ES_EIO;
     }
     struct loader *ld = es_xcalloc(1, sizeof(*ld));
+    ld->mode = st.st_mode;
     ld->c = out;
     ld->d = diags;
     ld->path = path;
@@ -984,10 +1173,13 @@ int es_config_load(struct es_config *out, const char *path, struct es_config_dia
 /* ---- the sample ---- */
 
 static const char sample[] =
-    "; erpsync configuration. Lines starting with ';' are comments. Every key is\n"
-    "; shown with its default. Durations are a whole number with s, m, h or d\n"
-    "; (90s, 15m, 2h, 1d; no unit means seconds). Booleans are true/false,\n"
-    "; yes/no, on/off or 1/0. Relative paths are relative to the working directory.\n"
+    "; erpsync configuration. Lines starting with ';' are comments, and so is\n"
+    "; the rest of a line after ' ;'. Every key is shown with its default.\n"
+    "; Durations are a whole number with s, m, h or d (90s, 15m, 2h, 1d; no unit\n"
+    "; means seconds). Booleans are true/false, yes/no, on/off or 1/0. Relative\n"
+    "; paths are relative to the working directory. Quote a value to keep a ' ;'\n"
+    "; or blanks at its ends: password = \"abc ;def\" (inside the quotes, write\n"
+    "; \\\" for a '\"' and \\\\ for a '\\').\n"
     "\n"
     "[acumatica]\n"
     "; The site's URL, with its path when it has one: https://erp.example.com/AcumaticaERP\n"
@@ -1001,8 +1193,9 @@ static const char sample[] =
     "auth = cookie\n"
     "; The ERP user erpsync works as.\n"
     "username = admin\n"
-    "; That user's password. Prefer password_file (a file holding only the\n"
-    "; password, readable by erpsync alone) and delete this line.\n"
+    "; That user's password. While this file holds it, the file must be its\n"
+    "; owner's alone (chmod 600), or erpsync refuses it. Prefer password_file\n"
+    "; (a file holding only the password, mode 600 too) and delete this line.\n"
     "password = 123\n"
     ";password_file = /etc/erpsync/password\n"
     "; auth = oauth only: the connected application's client ID (GUID@Tenant) and\n"

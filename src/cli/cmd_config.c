@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -64,7 +65,8 @@ int cmd_init(struct cli *c, int argc, char **argv)
     }
     const char *text = es_config_sample();
     size_t n = strlen(text);
-    int ok = write(fd, text, n) == (ssize_t)n;
+    /* --force keeps a replaced file's mode: make it private first. */
+    int ok = fchmod(fd, 0600) == 0 && write(fd, text, n) == (ssize_t)n;
     ok = !close(fd) && ok;
     if (!ok) {
         fprintf(stderr, "erpsync init: %s: cannot write: %s\n", c->config_path, strerror(errno));
@@ -80,8 +82,10 @@ static const char config_help[] =
     "Usage: erpsync [-c FILE] config check\n"
     "\n"
     "Check FILE (default erpsync.ini): unknown sections and keys, bad values,\n"
-    "duplicates and missing required keys are reported one per line as\n"
-    "FILE:LINE: message. Exit status 0 when the file is good, 2 otherwise.\n";
+    "duplicates, missing required keys, and a secret in a file that group or\n"
+    "others can read (chmod 600 it) are reported one per line as\n"
+    "FILE:LINE: message. Exit status 0 when the file is good, 2 otherwise.\n"
+    "See docs/config.md.\n";
 
 int cmd_config(struct cli *c, int argc, char **argv)
 {
