@@ -13,6 +13,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <ini.h>
 #include <sodium.h>
 
@@ -25,6 +28,7 @@
 #define MAX_LINE 199           /* inih's line buffer (INI_MAX_LINE 200) less its NUL */
 #define MAX_FILE (1024 * 1024) /* a config is a few kilobytes: this is the wrong file */
 #define MAX_SECRET 4096        /* bytes in a password_file or client_secret_file */
+#define MAX_CA_FILE (16 << 20) /* bytes of a ca_file searched for a certificate */
 #define MAX_DIAGS 100          /* then one more saying we stopped */
 #define NO_MAX LONG_MAX
 
@@ -626,6 +630,33 @@ static void set_timezone(struct loader *ld, const struct key *k, const char *v)
     replace_str(field(ld, k), v, 0);
 }
 
+/* Does the file hold a PEM certificate, as curl's CAINFO wants: 1, 0, or
+ * -1 with errno. Read in blocks, the marker looked for across their joins,
+ * in the first MAX_CA_FILE bytes (a CA bundle is some hundred kilobytes). */
+static int has_certificate(int fd)
+{
+    static const char *const markers[] = {"-----BEGIN CERTIFICATE-----",
+                                          "-----BEGIN TRUSTED CERTIFICATE-----"};
+    enum { KEEP = 40 }; /* longer than either marker */
+    char buf[KEEP + 8192];
+    size_t kept = 0, total = 0;
+    for (;;) {
+        ssize_t r = read(fd, buf + kept, sizeof(buf) - kept);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return r < 0 ? -1 : 0;
+        size_t n = kept + (size_t)r;
+        for (size_t i = 0; i < 2; i++)
+            if (memmem(buf, n, markers[i], strlen(markers[i])))
+                return 1;
+        if ((total += (size_t)r) > MAX_CA_FILE)
+            return 0;
+        kept = n < KEEP ? n : KEEP;
+        memmove(buf, buf + n - kept, kept);
+    }
+}
+
 static void set_ca_file(struct loader *ld, const struct key *k, const char *v)
 {
     if (!*v) {
@@ -642,8 +673,15 @@ static void set_ca_file(struct loader *ld, const struct key *k, const char *v)
         diag(ld, ld->line, "%s: cannot read '%s': %s", k->name, v, strerror(errno));
         return;
     }
+    int pem = has_certificate(fd);
     close(fd);
-    replace_str(field(ld, k), v, 0);
+    if (pem < 0)
+        diag(ld, ld->line, "%s: cannot read '%s': %s", k->name, v, strerror(errno));
+    else if (!pem)
+        diag(ld, ld->line, "%s: '%s' is not a PEM file (no -----BEGIN CERTIFICATE----- line)",
+             k->name, v);
+    else
+        replace_str(field(ld, k), v, 0);
 }
 
 static void set_store_url(struct loader *ld, const struct key *k, const char *v)
@@ -1170,6 +1208,51 @@ int es_config_load(struct es_config *out, const char *path, struct es_config_dia
     return result;
 }
 
+/* ---- warnings ---- */
+
+/* The host of a URL that site_url_len accepted, without the brackets of
+ * an IPv6 address, into out. */
+static void url_host(char *out, size_t cap, const char *url)
+{
+    const char *p = strstr(url, "://") + 3;
+    size_t n = *p == '[' ? strcspn(++p, "]") : strcspn(p, ":/");
+    snprintf(out, cap, "%.*s", (int)n, p);
+}
+
+/* Is the host this machine: localhost, 127.0.0.0/8, ::1 or ::ffff:127.x? */
+static int is_loopback(const char *host)
+{
+    struct in_addr a4;
+    struct in6_addr a6;
+    if (!strcasecmp(host, "localhost") || !strcasecmp(host, "localhost."))
+        return 1;
+    if (inet_pton(AF_INET, host, &a4) == 1)
+        return (ntohl(a4.s_addr) >> 24) == 127;
+    if (inet_pton(AF_INET6, host, &a6) != 1)
+        return 0;
+    return IN6_IS_ADDR_LOOPBACK(&a6) || (IN6_IS_ADDR_V4MAPPED(&a6) && a6.s6_addr[12] == 127);
+}
+
+size_t es_config_warnings(struct es_config_diags *out, const struct es_config *c)
+{
+    size_t before = out->n;
+    const char *url = c->acu.url;
+    if (!url)
+        return 0;
+    int https = !strncasecmp(url, "https://", 8);
+    char host[256];
+    url_host(host, sizeof(host), url);
+    if (https && !c->acu.verify_tls)
+        diags_add(out, safe_asprintf("verify_tls = false: the site's certificate is not checked, "
+                                     "so anyone on the network path can pose as the site and "
+                                     "read the password and the data"));
+    if (!https && !is_loopback(host))
+        diags_add(out, safe_asprintf("url '%s' is plain http to another machine: the password "
+                                     "and the data cross the network unencrypted; use https://",
+                                     url));
+    return out->n - before;
+}
+
 /* ---- the sample ---- */
 
 static const char sample[] =
@@ -1206,7 +1289,8 @@ static const char sample[] =
     "; The time zone of the ERP user's dates: detect (ask the site) or a name\n"
     "; such as America/New_York.\n"
     "timezone = detect\n"
-    "; Check the site's TLS certificate (turn off only for a test site).\n"
+    "; Check the site's TLS certificate (turn off only for a test site: every\n"
+    "; run then warns that anyone on the network path can pose as the site).\n"
     "verify_tls = true\n"
     "; Trust the CAs in this PEM file instead of the system's.\n"
     ";ca_file = /etc/erpsync/ca.pem\n"

@@ -156,6 +156,20 @@ static int push_sets(struct es_pull *pl, const struct es_sync_opts *o, struct es
     return res->exit_code;
 }
 
+/* What weakens the connection's security is said in every run's record. */
+static void add_warnings(const struct es_config *cfg, struct es_sync_result *res)
+{
+    struct es_config_diags w;
+    es_config_diags_init(&w);
+    es_config_warnings(&w, cfg);
+    for (size_t i = 0; i < w.n; i++) {
+        size_t n = strlen(res->message);
+        snprintf(res->message + n, sizeof(res->message) - n, "%swarning: %s", n ? "; " : "",
+                 w.msgs[i]);
+    }
+    es_config_diags_dispose(&w);
+}
+
 static void finish(struct es_store *s, struct es_acu *a, struct es_sync_result *res,
                    int64_t started)
 {
@@ -202,6 +216,7 @@ int es_sync_run(const struct es_config *cfg, const struct es_sync_opts *o,
         if (p.full && res->exit_code == ES_EXIT_OK)
             full_done(s, stamp);
     }
+    add_warnings(cfg, res);
     finish(s, a, res, started);
     es_acu_free(a);
     es_store_close(s);

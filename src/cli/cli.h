@@ -24,6 +24,9 @@ int cmd_conflicts(struct cli *c, int argc, char **argv);
 /* Load the config, printing every problem; 0 (dispose it later) or the
  * exit status 2 (nothing to dispose). */
 int cli_load_config(struct cli *c, struct es_config *out);
+/* Print on stderr what in the config weakens the connection's security
+ * (es_config_warnings), each as "FILE: warning: ...". */
+void cli_warn_config(struct cli *c, const struct es_config *cfg);
 /* Load the config and open its store: 0, or the exit status (2 bad
  * config, 1 the store cannot be opened) with nothing to dispose. */
 struct es_store;

@@ -25,6 +25,16 @@ int cli_load_config(struct cli *c, struct es_config *out)
     return rc ? ES_EXIT_USAGE : 0;
 }
 
+void cli_warn_config(struct cli *c, const struct es_config *cfg)
+{
+    struct es_config_diags w;
+    es_config_diags_init(&w);
+    es_config_warnings(&w, cfg);
+    for (size_t i = 0; i < w.n; i++)
+        fprintf(stderr, "%s: warning: %s\n", cli_v(c->config_path), cli_v(w.msgs[i]));
+    es_config_diags_dispose(&w);
+}
+
 int cli_open_store(struct cli *c, struct es_config *cfg, struct es_store **s)
 {
     if (cli_load_config(c, cfg))
@@ -85,6 +95,8 @@ static const char config_help[] =
     "duplicates, missing required keys, and a secret in a file that group or\n"
     "others can read (chmod 600 it) are reported one per line as\n"
     "FILE:LINE: message. Exit status 0 when the file is good, 2 otherwise.\n"
+    "Settings that weaken the connection (verify_tls = false, plain http://\n"
+    "to another machine) are allowed, and warned of here and at every sync.\n"
     "See docs/config.md.\n";
 
 int cmd_config(struct cli *c, int argc, char **argv)
@@ -101,6 +113,7 @@ int cmd_config(struct cli *c, int argc, char **argv)
     int rc = cli_load_config(c, &cfg);
     if (rc)
         return rc;
+    cli_warn_config(c, &cfg);
     {
         int n = 0;
         for (int i = 0; i < ES_NSETS; i++)

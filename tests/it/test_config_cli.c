@@ -126,12 +126,100 @@ static void a_quoted_password_keeps_its_semicolon(void **state)
     it_sim_stop(&sim);
 }
 
+/* Count of needle in hay. */
+static int occurrences(const char *hay, const char *needle)
+{
+    int n = 0;
+    for (const char *p = hay; (p = strstr(p, needle)); p++)
+        n++;
+    return n;
+}
+
+#define W_TLS "verify_tls = false: the site's certificate is not checked"
+
+/* config check says what weakens the connection, and still passes; a
+ * ca_file that is not PEM fails it. */
+static void config_check_warns_of_weak_security(void **state)
+{
+    (void)state;
+    char dir[256], text[1024], ca[600];
+    it_workdir(dir, sizeof(dir));
+    static const char acu[] = "[acumatica]\ntenant = C\nusername = u\npassword = p\n";
+    snprintf(text, sizeof(text), "%surl = http://erp.example.com/AcumaticaERP\n", acu);
+    write_ini(dir, text, 0600);
+    struct it_run r;
+    assert_int_equal(run(&r, dir, "config", "check", NULL), 0);
+    assert_non_null(strstr(r.out, "/erpsync.ini: warning: url 'http://erp.example.com/AcumaticaERP'"
+                                  " is plain http to another machine: the password and the data"
+                                  " cross the network unencrypted; use https://\n"));
+    assert_non_null(strstr(r.out, ": OK ("));
+    it_run_free(&r);
+    snprintf(text, sizeof(text), "%surl = https://erp.example.com\nverify_tls = off\n", acu);
+    write_ini(dir, text, 0600);
+    assert_int_equal(run(&r, dir, "config", "check", NULL), 0);
+    assert_int_equal(occurrences(r.out, "/erpsync.ini: warning: " W_TLS), 1);
+    it_run_free(&r);
+    snprintf(text, sizeof(text), "%surl = http://localhost:8080\n", acu);
+    write_ini(dir, text, 0600);
+    assert_int_equal(run(&r, dir, "config", "check", NULL), 0);
+    assert_null(strstr(r.out, "warning"));
+    it_run_free(&r);
+    /* A ca_file that is not PEM: exit 2 at once, not "unreachable" later. */
+    snprintf(ca, sizeof(ca), "%s/password", dir); /* a name it_workdir_remove removes */
+    FILE *f = fopen(ca, "w");
+    assert_non_null(f);
+    fputs("0\x82\x03\x0b not PEM", f);
+    assert_int_equal(fclose(f), 0);
+    snprintf(text, sizeof(text), "%surl = https://erp.example.com\nca_file = %s\n", acu, ca);
+    write_ini(dir, text, 0600);
+    assert_int_equal(run(&r, dir, "config", "check", NULL), 2);
+    char want[1400];
+    snprintf(want, sizeof(want),
+             "%s/erpsync.ini:6: ca_file: '%s' is not a PEM file (no -----BEGIN CERTIFICATE-----"
+             " line)\n",
+             dir, ca);
+    assert_string_equal(r.out, want);
+    it_run_free(&r);
+    it_workdir_remove(dir);
+}
+
+/* Every run says it too: on stderr as it starts, in its summary, and in
+ * its record (`erpsync runs`). */
+static void every_run_warns_when_tls_is_not_checked(void **state)
+{
+    (void)state;
+    struct it_sim sim;
+    const char *args[] = {"--dataset", "tiny", NULL};
+    it_sim_start(&sim, args);
+    char dir[256], text[1024];
+    it_workdir(dir, sizeof(dir));
+    /* acusim speaks plain http: the TLS handshake fails, quickly. */
+    snprintf(text, sizeof(text),
+             "[acumatica]\nurl = https://127.0.0.1:%d\ntenant = Company\nusername = admin\n"
+             "password = 123\nverify_tls = false\n[store]\nurl = sqlite:%s/erpsync.db\n"
+             "[limits]\nretries = 0\n",
+             sim.port, dir);
+    write_ini(dir, text, 0600);
+    struct it_run r;
+    assert_int_equal(run(&r, dir, "sync", "--quiet", NULL), 3);
+    assert_int_equal(occurrences(r.out, "/erpsync.ini: warning: " W_TLS), 1);
+    assert_int_equal(occurrences(r.out, W_TLS), 2); /* and in the summary */
+    it_run_free(&r);
+    assert_int_equal(run(&r, dir, "runs", NULL, NULL), 0);
+    assert_int_equal(occurrences(r.out, "warning: " W_TLS), 1);
+    it_run_free(&r);
+    it_workdir_remove(dir);
+    it_sim_stop(&sim);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(init_writes_a_private_config),
         cmocka_unit_test(a_fifo_password_file_is_refused_at_once),
         cmocka_unit_test(a_quoted_password_keeps_its_semicolon),
+        cmocka_unit_test(config_check_warns_of_weak_security),
+        cmocka_unit_test(every_run_warns_when_tls_is_not_checked),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

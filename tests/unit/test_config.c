@@ -1131,6 +1131,113 @@ static void fifos_are_refused_at_once(void **state)
     free(dir);
 }
 
+/* ---- warnings ---- */
+
+#define W_TLS                                                                                      \
+    "verify_tls = false: the site's certificate is not checked, so anyone on the network path "   \
+    "can pose as the site and read the password and the data"
+#define W_HTTP(url)                                                                                \
+    "url '" url "' is plain http to another machine: the password and the data cross the "       \
+    "network unencrypted; use https://"
+
+struct warn_case {
+    const char *acu; /* [acumatica] lines after tenant, username and password */
+    const char *want[3];
+};
+
+static const struct warn_case warn_cases[] = {
+    /* this machine: nothing crosses the network */
+    {"url = http://127.0.0.1:8080\n", {NULL}},
+    {"url = http://127.1.2.3\n", {NULL}},
+    {"url = http://127.255.255.255/x\n", {NULL}},
+    {"url = http://localhost:8080/AcumaticaERP\n", {NULL}},
+    {"url = HTTP://LocalHost\n", {NULL}},
+    {"url = http://localhost./x\n", {NULL}},
+    {"url = http://[::1]:8080\n", {NULL}},
+    {"url = http://[0:0:0:0:0:0:0:1]\n", {NULL}},
+    {"url = http://[::ffff:127.0.0.1]/\n", {NULL}},
+    /* https, checked */
+    {"url = https://erp.example.com/AcumaticaERP\n", {NULL}},
+    {"url = https://erp.example.com\nverify_tls = true\n", {NULL}},
+    /* plain http elsewhere */
+    {"url = http://erp.example.com/AcumaticaERP\n",
+     {W_HTTP("http://erp.example.com/AcumaticaERP")}},
+    {"url = http://10.0.0.5:8080\n", {W_HTTP("http://10.0.0.5:8080")}},
+    {"url = http://128.0.0.1\n", {W_HTTP("http://128.0.0.1")}},
+    {"url = http://0.0.0.0\n", {W_HTTP("http://0.0.0.0")}},
+    {"url = http://127.0.0.1.example.com\n", {W_HTTP("http://127.0.0.1.example.com")}},
+    {"url = http://localhost.example.com\n", {W_HTTP("http://localhost.example.com")}},
+    {"url = http://mylocalhost\n", {W_HTTP("http://mylocalhost")}},
+    {"url = http://[::2]\n", {W_HTTP("http://[::2]")}},
+    {"url = http://[::ffff:10.0.0.1]\n", {W_HTTP("http://[::ffff:10.0.0.1]")}},
+    /* TLS without its check; over plain http there is no TLS to check */
+    {"url = https://erp.example.com\nverify_tls = false\n", {W_TLS}},
+    {"url = https://127.0.0.1\nverify_tls = no\n", {W_TLS}},
+    {"url = http://127.0.0.1\nverify_tls = false\n", {NULL}},
+    {"url = http://erp\nverify_tls = false\n", {W_HTTP("http://erp")}},
+};
+
+static void weak_security_is_warned(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof(warn_cases) / sizeof(warn_cases[0]); i++) {
+        const struct warn_case *t = &warn_cases[i];
+        char *ini = es_xasprintf("[acumatica]\ntenant = C\nusername = u\npassword = p\n%s", t->acu);
+        struct es_config c;
+        struct es_config_diags d, w;
+        print_message("case %zu: %s", i, t->acu);
+        assert_int_equal(load_bytes(&c, &d, ini, strlen(ini), NULL), 0);
+        es_config_diags_init(&w);
+        size_t n = 0;
+        while (t->want[n])
+            n++;
+        assert_int_equal(es_config_warnings(&w, &c), n);
+        assert_int_equal(w.n, n);
+        for (size_t j = 0; j < n; j++)
+            assert_string_equal(w.msgs[j], t->want[j]);
+        es_config_diags_dispose(&w);
+        es_config_dispose(&c);
+        es_config_diags_dispose(&d);
+        free(ini);
+    }
+}
+
+/* A ca_file that is not PEM is a configuration error, not a failure to
+ * reach the site at run time. */
+static void ca_file_must_be_pem(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *content;
+        size_t len;
+        int ok;
+    } cases[] = {
+        {BYTES("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"), 1},
+        {BYTES("# a bundle with a header\n\n-----BEGIN CERTIFICATE-----\nMIIB\n"), 1},
+        {BYTES("-----BEGIN TRUSTED CERTIFICATE-----\nMIIB\n"), 1},
+        {BYTES(""), 0},
+        {BYTES("not a certificate\n"), 0},
+        {BYTES("\x30\x82\x03\x0b\x30\x82\x01\xf3\xa0\x03"), 0}, /* DER */
+        {BYTES("-----BEGIN PRIVATE KEY-----\nMIIE\n"), 0},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char *ca = write_temp(cases[i].content, cases[i].len);
+        char *ini = es_xasprintf(ACU_OK "ca_file = %s\n", ca);
+        print_message("case %zu\n", i);
+        if (cases[i].ok) {
+            assert_load_with_mode(ini, 0600, NULL);
+        } else {
+            char *want = es_xasprintf("6: ca_file: '%s' is not a PEM file (no -----BEGIN "
+                                      "CERTIFICATE----- line)",
+                                      ca);
+            assert_load_with_mode(ini, 0600, want);
+            free(want);
+        }
+        free(ini);
+        remove_temp(ca);
+    }
+}
+
 /* ---- secrets never appear in messages ---- */
 
 static void secrets_stay_out_of_messages(void **state)
@@ -1273,7 +1380,7 @@ static void dispose_frees_everything(void **state)
     (void)state;
     /* Every string field set (ASan reports a leak or a double free). */
     char *cs = write_temp("cs\n", 3);
-    char *ca = write_temp("ca", 2);
+    char *ca = write_temp("-----BEGIN CERTIFICATE-----\n", 28);
     char *ini = es_xasprintf(ACU_OK "endpoint = E\nversion = 23.200.001\ntimezone = UTC\n"
                                     "auth = oauth\nclient_id = %s@C\nclient_secret_file = %s\n"
                                     "ca_file = %s\n[store]\nurl = sqlite:x.db\n",
@@ -1320,6 +1427,8 @@ int main(void)
         cmocka_unit_test(unreadable_files_are_eio),
         cmocka_unit_test(secrets_must_be_private),
         cmocka_unit_test(fifos_are_refused_at_once),
+        cmocka_unit_test(weak_security_is_warned),
+        cmocka_unit_test(ca_file_must_be_pem),
         cmocka_unit_test(secrets_stay_out_of_messages),
         cmocka_unit_test(sample_loads_with_the_defaults),
         cmocka_unit_test(sample_shows_every_key_and_set),
