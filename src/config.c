@@ -1052,7 +1052,8 @@ static void one_secret(struct loader *ld, char **slot, const char *key, const ch
         diag(ld, header_line(ld, SEC_ACU), "[acumatica] %s or %s is required%s", key, file_key,
              when);
     } else if (file_line) {
-        *slot = read_secret(ld, file_line, file_key, path);
+        if (path) /* NULL: its value was refused, and said so */
+            *slot = read_secret(ld, file_line, file_key, path);
     } else if (*slot && !**slot) { /* NULL: refused, and said so */
         diag(ld, inline_line, "%s is empty", key);
     }
@@ -1092,7 +1093,7 @@ static void finish(struct loader *ld)
     int id_line = acu_line(ld, "client_id");
     if (!id_line)
         diag(ld, header_line(ld, SEC_ACU), "[acumatica] client_id is required with auth = oauth");
-    else if (!is_client_id(acu->client_id))
+    else if (acu->client_id && !is_client_id(acu->client_id)) /* NULL: refused, and said so */
         diag(ld, id_line, "client_id: '%s' is not GUID@Tenant (like %s@Company)", acu->client_id,
              "6f0a2b1c-3d4e-4f50-8a6b-7c8d9e0f1a2b");
     one_secret(ld, &acu->client_secret, "client_secret", "client_secret_file", ld->secret_file,

@@ -335,6 +335,15 @@ static const struct diag_case diag_cases[] = {
     {ACU_OK "[sync]\npage_size = \"12\n",
      {"7: page_size: the quoted value has no closing '\"' " QUOTE_HINT}},
     {ACU_OK "[sync]\npage_size = \"x\"\n", {"7: page_size: 'x' is not a number from 1 to 10000"}},
+    /* a refused value leaves its key unset, not half set (found by fuzz_config) */
+    {ACU_OK "auth = oauth\nclient_id = \"" GUID "@C\nclient_secret = s\n",
+     {"7: client_id: the quoted value has no closing '\"' " QUOTE_HINT}},
+    {ACU_OK "auth = oauth\nclient_id = " GUID "@C\nclient_secret = \"s\\t\"\n",
+     {"8: client_secret: inside quotes, '\\' must be followed by '\"' or '\\'"}},
+    {ACU_BUT_PASSWORD "password_file = \"/etc/erpsync/pw\n",
+     {"5: password_file: the quoted value has no closing '\"' " QUOTE_HINT}},
+    {ACU_OK "auth = oauth\nclient_id = " GUID "@C\nclient_secret_file = \"x\"y\n",
+     {"8: client_secret_file: text after the closing '\"' " QUOTE_HINT}},
     /* OAuth */
     {ACU_OK "auth = oauth\n",
      {"1: [acumatica] client_id is required with auth = oauth",
