@@ -499,8 +499,9 @@ static int refuse_open_to_others(struct loader *ld, int line, const char *key, c
         return 0;
     char word[600];
     shell_word(word, sizeof(word), path);
-    diag(ld, line, "%s: '%s' is open to group or others (mode %04o), but holds a secret; run "
-                   "chmod 600 %s",
+    diag(ld, line,
+         "%s: '%s' is open to group or others (mode %04o), but holds a secret; run "
+         "chmod 600 %s",
          key, path, (unsigned)(mode & 07777), word);
     return 1;
 }
@@ -900,8 +901,11 @@ static void forget_value(struct loader *ld)
 static const char *value_of(struct loader *ld, const struct key *k, const char *inih_value)
 {
     switch (ld->vkind) {
-    case V_QUOTED: return ld->quoted;
-    case V_BAD: diag(ld, ld->line, "%s: %s", k->name, ld->vproblem); return NULL;
+    case V_QUOTED:
+        return ld->quoted;
+    case V_BAD:
+        diag(ld, ld->line, "%s: %s", k->name, ld->vproblem);
+        return NULL;
     case V_CUT:
         if (!(k->flags & F_SECRET))
             return inih_value;
@@ -910,7 +914,8 @@ static const char *value_of(struct loader *ld, const struct key *k, const char *
              "\\\" for '\"' and \\\\ for '\\'), or put the comment on a line of its own",
              k->name, k->name);
         return NULL;
-    default: return inih_value;
+    default:
+        return inih_value;
     }
 }
 
