@@ -449,7 +449,7 @@ static void join_words(char *out, size_t cap, const char *const *words)
 
 /* ---- files ---- */
 
-enum { NOT_REGULAR = -2 };
+enum { NOT_REGULAR = -2, TOO_BIG = -3 };
 
 /* Open path to read without waiting: a FIFO would block until a writer
  * came, a device might never end. An fd with *st filled; -1 with errno
@@ -631,9 +631,10 @@ static void set_timezone(struct loader *ld, const struct key *k, const char *v)
     replace_str(field(ld, k), v, 0);
 }
 
-/* Does the file hold a PEM certificate, as curl's CAINFO wants: 1, 0, or
- * -1 with errno. Read in blocks, the marker looked for across their joins,
- * in the first MAX_CA_FILE bytes (a CA bundle is some hundred kilobytes). */
+/* Does the file hold a PEM certificate, as curl's CAINFO wants: 1, 0,
+ * TOO_BIG past MAX_CA_FILE bytes (a CA bundle is some hundred kilobytes),
+ * or -1 with errno. Read in blocks, the marker looked for across their
+ * joins. */
 static int has_certificate(int fd)
 {
     static const char *const markers[] = {"-----BEGIN CERTIFICATE-----",
@@ -652,7 +653,7 @@ static int has_certificate(int fd)
             if (memmem(buf, n, markers[i], strlen(markers[i])))
                 return 1;
         if ((total += (size_t)r) > MAX_CA_FILE)
-            return 0;
+            return TOO_BIG;
         kept = n < KEEP ? n : KEEP;
         memmove(buf, buf + n - kept, kept);
     }
@@ -676,7 +677,10 @@ static void set_ca_file(struct loader *ld, const struct key *k, const char *v)
     }
     int pem = has_certificate(fd);
     close(fd);
-    if (pem < 0)
+    if (pem == TOO_BIG)
+        diag(ld, ld->line, "%s: '%s' is larger than %d MiB; is it the right file?", k->name, v,
+             MAX_CA_FILE >> 20);
+    else if (pem < 0)
         diag(ld, ld->line, "%s: cannot read '%s': %s", k->name, v, strerror(errno));
     else if (!pem)
         diag(ld, ld->line, "%s: '%s' is not a PEM file (no -----BEGIN CERTIFICATE----- line)",

@@ -1229,6 +1229,20 @@ static void ca_file_must_be_pem(void **state)
         {BYTES("\x30\x82\x03\x0b\x30\x82\x01\xf3\xa0\x03"), 0}, /* DER */
         {BYTES("-----BEGIN PRIVATE KEY-----\nMIIE\n"), 0},
     };
+    /* Past 16 MiB it is not searched: the wrong file, most likely. */
+    size_t big = (16u << 20) + 100;
+    char *bytes = es_xmalloc(big + 28);
+    memset(bytes, '#', big);
+    memcpy(bytes + big, "-----BEGIN CERTIFICATE-----\n", 28);
+    char *huge = write_temp(bytes, big + 28);
+    free(bytes);
+    char *huge_ini = es_xasprintf(ACU_OK "ca_file = %s\n", huge);
+    char *huge_want =
+        es_xasprintf("6: ca_file: '%s' is larger than 16 MiB; is it the right file?", huge);
+    assert_load_with_mode(huge_ini, 0600, huge_want);
+    free(huge_want);
+    free(huge_ini);
+    remove_temp(huge);
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char *ca = write_temp(cases[i].content, cases[i].len);
         char *ini = es_xasprintf(ACU_OK "ca_file = %s\n", ca);
