@@ -9,7 +9,7 @@
 #   scripts/fuzz.sh [seconds-per-fuzzer]      (default 20)
 #
 # Environment: BUILD_DIR (build-fuzz), FUZZ_CC (clang; CC is ignored because
-# make and CI often set it to gcc), FUZZERS ("filter body answer"), FUZZ_ARGS (extra
+# make and CI often set it to gcc), FUZZERS ("filter body answer config"), FUZZ_ARGS (extra
 # libFuzzer flags, e.g. "-seed=1"), JOBS (build parallelism).
 set -eu
 
@@ -17,7 +17,7 @@ cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 SECONDS_EACH=${1:-20}
 BUILD_DIR=${BUILD_DIR:-build-fuzz}
-FUZZERS=${FUZZERS:-"filter body answer"}
+FUZZERS=${FUZZERS:-"filter body answer config"}
 FUZZ_ARGS=${FUZZ_ARGS:-}
 JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
 MAX_LEN=4096

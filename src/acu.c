@@ -343,23 +343,48 @@ static int send_retrying(struct es_acu *a, struct es_http_resp *out, const char 
 
 /* ---- signing in and out ---- */
 
+/* A buffer that will hold a secret, sized up front (at most 6 bytes out
+ * per byte in, JSON's worst) so that no reallocation leaves a copy behind;
+ * wipe_secret_buf wipes it whole. */
+static void secret_buf(struct es_buf *b, size_t in)
+{
+    es_buf_init(b, 0);
+    es_buf_reserve(b, 6 * in + 256);
+}
+
+static void wipe_secret_buf(struct es_buf *b)
+{
+    if (b->data)
+        sodium_memzero(b->data, b->cap);
+    es_buf_dispose(b);
+}
+
+static void json_field(struct es_buf *b, const char *key, const char *v)
+{
+    es_buf_addf(b, "%s\"%s\":\"", b->len > 1 ? "," : "", key);
+    es_buf_add_json_escaped(b, v, strlen(v));
+    es_buf_add(b, "\"", 1);
+}
+
 static int cookie_signin(struct es_acu *a, struct es_http_resp *r, struct es_err *err)
 {
     const struct es_config_acu *c = &a->cfg->acu;
-    cJSON *j = cJSON_CreateObject();
-    cJSON_AddStringToObject(j, "name", c->username);
-    cJSON_AddStringToObject(j, "password", c->password ? c->password : "");
-    cJSON_AddStringToObject(j, "tenant", c->tenant);
-    char *body = cJSON_PrintUnformatted(j);
-    cJSON_Delete(j);
+    const char *pw = c->password ? c->password : "";
+    /* Built here, not by cJSON: its nodes and print buffer would keep
+     * copies of the password in freed memory. */
+    struct es_buf body;
+    secret_buf(&body, strlen(c->username) + strlen(pw) + strlen(c->tenant));
+    es_buf_add(&body, "{", 1);
+    json_field(&body, "name", c->username);
+    json_field(&body, "password", pw);
+    json_field(&body, "tenant", c->tenant);
+    es_buf_add(&body, "}", 1);
     char url[700];
     snprintf(url, sizeof(url), "%s/entity/auth/login", c->url);
     const char *hdrs[] = {"Content-Type: application/json", "Accept: application/json", NULL};
     es_http_clear_cookies(a->http);
-    int rc = send_once(a, r, "POST", url, hdrs, body, 0, err);
-    /* cJSON's memory (a page's arena while one is read): its own free. */
-    sodium_memzero(body, strlen(body));
-    cJSON_free(body);
+    int rc = send_once(a, r, "POST", url, hdrs, body.data, 0, err);
+    wipe_secret_buf(&body);
     return rc;
 }
 
@@ -378,7 +403,10 @@ static int token_request(struct es_acu *a, struct es_http_resp *r, int refresh,
 {
     const struct es_config_acu *c = &a->cfg->acu;
     struct es_buf f;
-    es_buf_init(&f, 0);
+    secret_buf(&f, strlen(c->client_id ? c->client_id : "") +
+                       strlen(c->client_secret ? c->client_secret : "") +
+                       strlen(c->username) + strlen(c->password ? c->password : "") +
+                       strlen(refresh && a->sh->refresh_token ? a->sh->refresh_token : ""));
     form_add(&f, "grant_type", refresh ? "refresh_token" : "password");
     form_add(&f, "client_id", c->client_id);
     form_add(&f, "client_secret", c->client_secret);
@@ -394,8 +422,7 @@ static int token_request(struct es_acu *a, struct es_http_resp *r, int refresh,
     const char *hdrs[] = {"Content-Type: application/x-www-form-urlencoded",
                           "Accept: application/json", NULL};
     int rc = send_once(a, r, "POST", url, hdrs, f.data, 0, err);
-    sodium_memzero(f.data, f.len);
-    es_buf_dispose(&f);
+    wipe_secret_buf(&f);
     return rc;
 }
 
@@ -490,6 +517,7 @@ static int signin_locked(struct es_acu *a, struct es_err *err)
         a->sh->stats.signins++;
         UNLOCK(a);
     }
+    wipe_secret_buf(&r.body); /* the token answer */
     es_http_resp_dispose(&r);
     return rc;
 }
@@ -590,6 +618,7 @@ static int refresh_locked(struct es_acu *a, struct es_err *err)
     struct es_http_resp r;
     es_http_resp_init(&r);
     int rc = a->sh->refresh_token ? signin_once(a, &r, 1, err) : ES_EAUTH;
+    wipe_secret_buf(&r.body); /* the token answer */
     es_http_resp_dispose(&r);
     LOCK(a);
     if (!rc) {

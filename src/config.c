@@ -13,16 +13,22 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <ini.h>
 #include <sodium.h>
 
+#include "erpsync/buf.h"
 #include "erpsync/config.h"
 #include "erpsync/err.h"
 #include "erpsync/mem.h"
+#include "erpsync/term.h"
 
 #define MAX_LINE 199           /* inih's line buffer (INI_MAX_LINE 200) less its NUL */
 #define MAX_FILE (1024 * 1024) /* a config is a few kilobytes: this is the wrong file */
 #define MAX_SECRET 4096        /* bytes in a password_file or client_secret_file */
+#define MAX_CA_FILE (16 << 20) /* bytes of a ca_file searched for a certificate */
 #define MAX_DIAGS 100          /* then one more saying we stopped */
 #define NO_MAX LONG_MAX
 
@@ -44,6 +50,10 @@ static const char *const fixed_sections[SEC_SET0] = {"acumatica", "store", "sync
 
 struct loader;
 struct key;
+/* A value as next_line found it: plain, plain but cut by an inline comment,
+ * quoted (decoded by us, since inih would cut it at " ;" and strip its
+ * blanks), or badly quoted. */
+enum value_kind { V_PLAIN, V_CUT, V_QUOTED, V_BAD };
 typedef void parse_fn(struct loader *ld, const struct key *k, const char *v);
 
 enum { F_SECRET = 1, F_LATER = 2 }; /* wiped on free; checked once auth is known */
@@ -130,6 +140,10 @@ struct loader {
     size_t bytes;
     size_t ndiags;
     char *password_file, *secret_file; /* paths, read once auth is known */
+    mode_t mode;                       /* the file's, for check_private */
+    enum value_kind vkind;             /* of the line inih is working on */
+    const char *vproblem;              /* V_BAD: what is wrong with the quotes */
+    char *quoted;                      /* V_QUOTED: the value, decoded (a secret maybe) */
     int sec_line[NSEC];                /* the first header of each section; 0: absent */
     int seen[NSEC][NKEYS];             /* the line each key was set on; 0: not set */
     char raw[MAX_LINE + 8];            /* room for a BOM, a CR and one byte too many */
@@ -163,6 +177,27 @@ static void diags_add(struct es_config_diags *d, char *msg)
     d->msgs[d->n++] = msg;
 }
 
+/* A message made safe to print: the values it quotes may hold escape
+ * sequences (erpsync/term.h). The caller frees it. */
+static char *safe_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static char *safe_asprintf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *raw = es_xmalloc(n > 0 ? (size_t)n + 1 : 1);
+    va_start(ap, fmt);
+    vsnprintf(raw, n > 0 ? (size_t)n + 1 : 1, fmt, ap);
+    va_end(ap);
+    struct es_buf b;
+    es_buf_init(&b, 0);
+    es_term_escape(&b, raw, strlen(raw));
+    free(raw);
+    return b.data ? es_buf_steal(&b, NULL) : es_xstrdup("");
+}
+
 static void diag(struct loader *ld, int line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
@@ -171,7 +206,7 @@ static void diag(struct loader *ld, int line, const char *fmt, ...)
     if (ld->ndiags > MAX_DIAGS)
         return;
     if (ld->ndiags++ == MAX_DIAGS) {
-        diags_add(ld->d, es_xasprintf("%s:%d: too many problems; stopped here", ld->path, line));
+        diags_add(ld->d, safe_asprintf("%s:%d: too many problems; stopped here", ld->path, line));
         ld->stop = 1;
         return;
     }
@@ -180,7 +215,7 @@ static void diag(struct loader *ld, int line, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    diags_add(ld->d, es_xasprintf("%s:%d: %s", ld->path, line, msg));
+    diags_add(ld->d, safe_asprintf("%s:%d: %s", ld->path, line, msg));
 }
 
 /* ---- sections and keys ---- */
@@ -412,6 +447,65 @@ static void join_words(char *out, size_t cap, const char *const *words)
     }
 }
 
+/* ---- files ---- */
+
+enum { NOT_REGULAR = -2, TOO_BIG = -3 };
+
+/* Open path to read without waiting: a FIFO would block until a writer
+ * came, a device might never end. An fd with *st filled; -1 with errno
+ * when it cannot be opened (EISDIR for a directory); NOT_REGULAR for
+ * anything else that is not a regular file. */
+static int open_regular(const char *path, struct stat *st)
+{
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    if (fstat(fd, st) == 0 && S_ISREG(st->st_mode))
+        return fd;
+    int is_dir = S_ISDIR(st->st_mode), saved = errno;
+    close(fd);
+    errno = is_dir ? EISDIR : saved;
+    return is_dir ? -1 : NOT_REGULAR;
+}
+
+/* path as one word for the shell, in out, for a command a message gives. */
+static void shell_word(char *out, size_t cap, const char *path)
+{
+    if (*path && strspn(path, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+                              "_-./+,:@%") == strlen(path)) {
+        snprintf(out, cap, "%s", path);
+        return;
+    }
+    size_t n = 0;
+    out[n++] = '\'';
+    for (const char *p = path; *p && n + 6 < cap; p++) {
+        if (*p == '\'') {
+            memcpy(out + n, "'\\''", 4);
+            n += 4;
+        } else {
+            out[n++] = *p;
+        }
+    }
+    out[n++] = '\'';
+    out[n] = '\0';
+}
+
+/* A file holding a secret must be its owner's alone, as ssh demands of a
+ * key and libpq of .pgpass: 0 when it is, else 1 after a diag. */
+static int refuse_open_to_others(struct loader *ld, int line, const char *key, const char *path,
+                                 mode_t mode)
+{
+    if (!(mode & (S_IRWXG | S_IRWXO)))
+        return 0;
+    char word[600];
+    shell_word(word, sizeof(word), path);
+    diag(ld, line,
+         "%s: '%s' is open to group or others (mode %04o), but holds a secret; run "
+         "chmod 600 %s",
+         key, path, (unsigned)(mode & 07777), word);
+    return 1;
+}
+
 /* ---- key setters: store the value, or say what was expected ---- */
 
 static void set_str(struct loader *ld, const struct key *k, const char *v)
@@ -537,25 +631,62 @@ static void set_timezone(struct loader *ld, const struct key *k, const char *v)
     replace_str(field(ld, k), v, 0);
 }
 
+/* Does the file hold a PEM certificate, as curl's CAINFO wants: 1, 0,
+ * TOO_BIG past MAX_CA_FILE bytes (a CA bundle is some hundred kilobytes),
+ * or -1 with errno. Read in blocks, the marker looked for across their
+ * joins. */
+static int has_certificate(int fd)
+{
+    static const char *const markers[] = {"-----BEGIN CERTIFICATE-----",
+                                          "-----BEGIN TRUSTED CERTIFICATE-----"};
+    enum { KEEP = 40 }; /* longer than either marker */
+    char buf[KEEP + 8192];
+    size_t kept = 0, total = 0;
+    for (;;) {
+        ssize_t r = read(fd, buf + kept, sizeof(buf) - kept);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return r < 0 ? -1 : 0;
+        size_t n = kept + (size_t)r;
+        for (size_t i = 0; i < 2; i++)
+            if (memmem(buf, n, markers[i], strlen(markers[i])))
+                return 1;
+        if ((total += (size_t)r) > MAX_CA_FILE)
+            return TOO_BIG;
+        kept = n < KEEP ? n : KEEP;
+        memmove(buf, buf + n - kept, kept);
+    }
+}
+
 static void set_ca_file(struct loader *ld, const struct key *k, const char *v)
 {
     if (!*v) {
         diag(ld, ld->line, "%s is empty", k->name);
         return;
     }
-    int fd = open(v, O_RDONLY | O_CLOEXEC);
     struct stat st;
+    int fd = open_regular(v, &st);
+    if (fd == NOT_REGULAR || (fd < 0 && errno == EISDIR)) {
+        diag(ld, ld->line, "%s: '%s' is not a file", k->name, v);
+        return;
+    }
     if (fd < 0) {
         diag(ld, ld->line, "%s: cannot read '%s': %s", k->name, v, strerror(errno));
         return;
     }
-    int regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+    int pem = has_certificate(fd);
     close(fd);
-    if (!regular) {
-        diag(ld, ld->line, "%s: '%s' is not a file", k->name, v);
-        return;
-    }
-    replace_str(field(ld, k), v, 0);
+    if (pem == TOO_BIG)
+        diag(ld, ld->line, "%s: '%s' is larger than %d MiB; is it the right file?", k->name, v,
+             MAX_CA_FILE >> 20);
+    else if (pem < 0)
+        diag(ld, ld->line, "%s: cannot read '%s': %s", k->name, v, strerror(errno));
+    else if (!pem)
+        diag(ld, ld->line, "%s: '%s' is not a PEM file (no -----BEGIN CERTIFICATE----- line)",
+             k->name, v);
+    else
+        replace_str(field(ld, k), v, 0);
 }
 
 static void set_store_url(struct loader *ld, const struct key *k, const char *v)
@@ -645,12 +776,12 @@ static const char *clean_line(struct loader *ld, size_t *len)
     return s;
 }
 
-/* Like inih: the ']' closing a section name, unless an inline comment
- * (a ';' after a space) comes first. */
-static const char *find_close(const char *s)
+/* Like inih: the first of chars (NULL: none) in s, or the ';' of an inline
+ * comment (one after a blank), or the end of s, whichever comes first. */
+static const char *find_stop(const char *s, const char *chars)
 {
     int was_space = 0;
-    while (*s && *s != ']' && !(was_space && *s == ';')) {
+    while (*s && !(chars && strchr(chars, *s)) && !(was_space && *s == ';')) {
         was_space = isspace((unsigned char)*s);
         s++;
     }
@@ -661,7 +792,7 @@ static const char *find_close(const char *s)
  * here, with the whole name (inih cuts it at 50 bytes). */
 static void section_header(struct loader *ld, const char *line)
 {
-    const char *end = find_close(line + 1);
+    const char *end = find_stop(line + 1, "]");
     if (*end != ']') {
         diag(ld, ld->line, "'[' without a closing ']'");
         ld->syntax_errors++;
@@ -701,6 +832,97 @@ static int starts_section(const char *raw, size_t n)
     return i < n && raw[i] == '[';
 }
 
+/* ---- values: quotes and inline comments ---- */
+
+#define QUOTE_HINT "(inside quotes, write '\"' as \\\")"
+
+/* Decode the quoted value at q (its opening '"') into ld->quoted: \" and
+ * \\ are the only escapes, and only blanks or a ';' comment may follow the
+ * closing '"'. 0, or 1 with ld->vproblem saying what is wrong (never
+ * quoting the value: it may be a secret). */
+static int unquote(struct loader *ld, const char *q)
+{
+    size_t cap = strlen(q); /* the decoded value is shorter */
+    char *out = es_xmalloc(cap);
+    size_t n = 0;
+    const char *p = q + 1, *problem = NULL;
+    for (; *p && *p != '"'; p++) {
+        if (*p == '\\' && p[1] != '"' && p[1] != '\\') {
+            problem = "inside quotes, '\\' must be followed by '\"' or '\\'";
+            break;
+        }
+        p += *p == '\\';
+        out[n++] = *p;
+    }
+    if (!problem && *p != '"')
+        problem = "the quoted value has no closing '\"' " QUOTE_HINT;
+    for (p += !problem; !problem && isspace((unsigned char)*p); p++)
+        ;
+    if (!problem && *p && *p != ';')
+        problem = "text after the closing '\"' " QUOTE_HINT;
+    out[n] = '\0';
+    if (problem) {
+        es_free_secret(out, cap);
+        ld->vproblem = problem;
+        return 1;
+    }
+    ld->quoted = out;
+    return 0;
+}
+
+/* The value of a "key = value" line in str, before inih reads it. A quoted
+ * value is decoded, and str cut after its '=' (inih then hands on_pair an
+ * empty value, and a secret leaves inih's line); a plain one that inih
+ * will cut at an inline comment is noted. */
+static void read_value(struct loader *ld, char *str)
+{
+    char *delim = (char *)find_stop(str, "=:");
+    if (*delim != '=' && *delim != ':')
+        return; /* not a pair: on_pair is not called */
+    const char *v = delim + 1;
+    while (isspace((unsigned char)*v))
+        v++;
+    if (*v != '"') {
+        if (*find_stop(delim + 1, NULL))
+            ld->vkind = V_CUT;
+        return;
+    }
+    ld->vkind = unquote(ld, v) ? V_BAD : V_QUOTED;
+    sodium_memzero(delim + 1, strlen(delim + 1));
+}
+
+static void forget_value(struct loader *ld)
+{
+    free_secret(ld->quoted);
+    ld->quoted = NULL;
+    ld->vkind = V_PLAIN;
+    ld->vproblem = NULL;
+}
+
+/* The value on_pair parses for key k: inih's, or the one read_value
+ * decoded; NULL (after a diag) when it is badly quoted, or a secret that
+ * an inline comment cuts (the user meant the ';' more often than not). */
+static const char *value_of(struct loader *ld, const struct key *k, const char *inih_value)
+{
+    switch (ld->vkind) {
+    case V_QUOTED:
+        return ld->quoted;
+    case V_BAD:
+        diag(ld, ld->line, "%s: %s", k->name, ld->vproblem);
+        return NULL;
+    case V_CUT:
+        if (!(k->flags & F_SECRET))
+            return inih_value;
+        diag(ld, ld->line,
+             "%s: ' ;' starts a comment and would cut the value: quote it (%s = \"...\", with "
+             "\\\" for '\"' and \\\\ for '\\'), or put the comment on a line of its own",
+             k->name, k->name);
+        return NULL;
+    default:
+        return inih_value;
+    }
+}
+
 /* inih's reader: one line at a time, so we know its number. Leading blanks
  * are dropped so that no line is taken as the continuation of a value. */
 static char *next_line(char *str, int num, void *stream)
@@ -711,6 +933,7 @@ static char *next_line(char *str, int num, void *stream)
         ld->syntax_errors++;
     }
     ld->want_pair = ld->got_pair = 0;
+    forget_value(ld);
     size_t len;
     if (ld->stop || read_raw(ld, &len)) {
         sodium_memzero(str, (size_t)num); /* inih's copy of the last line */
@@ -739,6 +962,8 @@ static char *next_line(char *str, int num, void *stream)
         section_header(ld, str);
     else if (str[0] && str[0] != ';' && str[0] != '#')
         ld->want_pair = 1;
+    if (ld->want_pair)
+        read_value(ld, str);
     return str;
 }
 
@@ -765,7 +990,9 @@ static int on_pair(void *user, const char *section, const char *name, const char
         return 1;
     }
     *seen = ld->line;
-    keys[k].parse(ld, &keys[k], value);
+    const char *v = value_of(ld, &keys[k], value);
+    if (v)
+        keys[k].parse(ld, &keys[k], v);
     return 1; /* problems are ours to report, not inih's */
 }
 
@@ -780,9 +1007,18 @@ static char *read_secret(struct loader *ld, int line, const char *key, const cha
         diag(ld, line, "%s is empty", key);
         return NULL;
     }
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    int fd = open_regular(path, &st);
+    if (fd == NOT_REGULAR) {
+        diag(ld, line, "%s: '%s' is not a regular file", key, path);
+        return NULL;
+    }
     if (fd < 0) {
         diag(ld, line, "%s: cannot read '%s': %s", key, path, strerror(errno));
+        return NULL;
+    }
+    if (refuse_open_to_others(ld, line, key, path, st.st_mode)) {
+        close(fd);
         return NULL;
     }
     while (n < sizeof(buf)) {
@@ -825,9 +1061,25 @@ static void one_secret(struct loader *ld, char **slot, const char *key, const ch
         diag(ld, header_line(ld, SEC_ACU), "[acumatica] %s or %s is required%s", key, file_key,
              when);
     } else if (file_line) {
-        *slot = read_secret(ld, file_line, file_key, path);
-    } else if (!**slot) {
+        if (path) /* NULL: its value was refused, and said so */
+            *slot = read_secret(ld, file_line, file_key, path);
+    } else if (*slot && !**slot) { /* NULL: refused, and said so */
         diag(ld, inline_line, "%s is empty", key);
+    }
+}
+
+/* The config itself, when it holds a secret (said once, at the first). */
+static void check_private(struct loader *ld)
+{
+    const struct es_config_acu *acu = &ld->c->acu;
+    const char *const keys_inline[] = {"password", "client_secret"};
+    const char *const values[] = {acu->password, acu->client_secret};
+    for (int i = 0; i < 2; i++) {
+        int line = acu_line(ld, keys_inline[i]);
+        if (line && values[i] && *values[i]) {
+            refuse_open_to_others(ld, line, keys_inline[i], ld->path, ld->mode);
+            return;
+        }
     }
 }
 
@@ -835,6 +1087,7 @@ static void finish(struct loader *ld)
 {
     static const char *const required[] = {"url", "tenant", "username"};
     struct es_config_acu *acu = &ld->c->acu;
+    check_private(ld);
     for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++)
         if (!acu_line(ld, required[i]))
             diag(ld, header_line(ld, SEC_ACU), "[acumatica] %s is required", required[i]);
@@ -849,7 +1102,7 @@ static void finish(struct loader *ld)
     int id_line = acu_line(ld, "client_id");
     if (!id_line)
         diag(ld, header_line(ld, SEC_ACU), "[acumatica] client_id is required with auth = oauth");
-    else if (!is_client_id(acu->client_id))
+    else if (acu->client_id && !is_client_id(acu->client_id)) /* NULL: refused, and said so */
         diag(ld, id_line, "client_id: '%s' is not GUID@Tenant (like %s@Company)", acu->client_id,
              "6f0a2b1c-3d4e-4f50-8a6b-7c8d9e0f1a2b");
     one_secret(ld, &acu->client_secret, "client_secret", "client_secret_file", ld->secret_file,
@@ -909,6 +1162,7 @@ void es_config_dispose(struct es_config *c)
 
 static void loader_free(struct loader *ld)
 {
+    forget_value(ld);
     free(ld->password_file);
     free(ld->secret_file);
     es_free_secret(ld, sizeof(*ld)); /* raw and iobuf held the secrets' lines */
@@ -919,14 +1173,20 @@ int es_config_load(struct es_config *out, const char *path, struct es_config_dia
     es_config_defaults(out);
     out->path = es_xstrdup(path);
     size_t first = diags->n;
-    FILE *f = fopen(path, "re");
+    struct stat st;
+    int fd = open_regular(path, &st);
+    FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
     if (!f) {
-        diags_add(diags, es_xasprintf("%s: cannot read: %s", path, strerror(errno)));
+        const char *why = fd == NOT_REGULAR ? "not a regular file" : strerror(errno);
+        diags_add(diags, safe_asprintf("%s: cannot read: %s", path, why));
+        if (fd >= 0)
+            close(fd);
         es_config_dispose(out);
         es_config_defaults(out);
         return ES_EIO;
     }
     struct loader *ld = es_xcalloc(1, sizeof(*ld));
+    ld->mode = st.st_mode;
     ld->c = out;
     ld->d = diags;
     ld->path = path;
@@ -940,7 +1200,7 @@ int es_config_load(struct es_config *out, const char *path, struct es_config_dia
         while (diags->n > first)
             free(diags->msgs[--diags->n]);
         const char *why = ld->read_errno ? strerror(ld->read_errno) : "the INI parser failed";
-        diags_add(diags, es_xasprintf("%s: cannot read: %s", path, why));
+        diags_add(diags, safe_asprintf("%s: cannot read: %s", path, why));
         result = ES_EIO;
     } else {
         if (rc > 0 && !ld->syntax_errors)
@@ -958,13 +1218,61 @@ int es_config_load(struct es_config *out, const char *path, struct es_config_dia
     return result;
 }
 
+/* ---- warnings ---- */
+
+/* The host of a URL that site_url_len accepted, without the brackets of
+ * an IPv6 address, into out. */
+static void url_host(char *out, size_t cap, const char *url)
+{
+    const char *p = strstr(url, "://") + 3;
+    size_t n = *p == '[' ? strcspn(++p, "]") : strcspn(p, ":/");
+    snprintf(out, cap, "%.*s", (int)n, p);
+}
+
+/* Is the host this machine: localhost, 127.0.0.0/8, ::1 or ::ffff:127.x? */
+static int is_loopback(const char *host)
+{
+    struct in_addr a4;
+    struct in6_addr a6;
+    if (!strcasecmp(host, "localhost") || !strcasecmp(host, "localhost."))
+        return 1;
+    if (inet_pton(AF_INET, host, &a4) == 1)
+        return (ntohl(a4.s_addr) >> 24) == 127;
+    if (inet_pton(AF_INET6, host, &a6) != 1)
+        return 0;
+    return IN6_IS_ADDR_LOOPBACK(&a6) || (IN6_IS_ADDR_V4MAPPED(&a6) && a6.s6_addr[12] == 127);
+}
+
+size_t es_config_warnings(struct es_config_diags *out, const struct es_config *c)
+{
+    size_t before = out->n;
+    const char *url = c->acu.url;
+    if (!url)
+        return 0;
+    int https = !strncasecmp(url, "https://", 8);
+    char host[256];
+    url_host(host, sizeof(host), url);
+    if (https && !c->acu.verify_tls)
+        diags_add(out, safe_asprintf("verify_tls = false: the site's certificate is not checked, "
+                                     "so anyone on the network path can pose as the site and "
+                                     "read the password and the data"));
+    if (!https && !is_loopback(host))
+        diags_add(out, safe_asprintf("url '%s' is plain http to another machine: the password "
+                                     "and the data cross the network unencrypted; use https://",
+                                     url));
+    return out->n - before;
+}
+
 /* ---- the sample ---- */
 
 static const char sample[] =
-    "; erpsync configuration. Lines starting with ';' are comments. Every key is\n"
-    "; shown with its default. Durations are a whole number with s, m, h or d\n"
-    "; (90s, 15m, 2h, 1d; no unit means seconds). Booleans are true/false,\n"
-    "; yes/no, on/off or 1/0. Relative paths are relative to the working directory.\n"
+    "; erpsync configuration. Lines starting with ';' are comments, and so is\n"
+    "; the rest of a line after ' ;'. Every key is shown with its default.\n"
+    "; Durations are a whole number with s, m, h or d (90s, 15m, 2h, 1d; no unit\n"
+    "; means seconds). Booleans are true/false, yes/no, on/off or 1/0. Relative\n"
+    "; paths are relative to the working directory. Quote a value to keep a ' ;'\n"
+    "; or blanks at its ends: password = \"abc ;def\" (inside the quotes, write\n"
+    "; \\\" for a '\"' and \\\\ for a '\\').\n"
     "\n"
     "[acumatica]\n"
     "; The site's URL, with its path when it has one: https://erp.example.com/AcumaticaERP\n"
@@ -978,8 +1286,9 @@ static const char sample[] =
     "auth = cookie\n"
     "; The ERP user erpsync works as.\n"
     "username = admin\n"
-    "; That user's password. Prefer password_file (a file holding only the\n"
-    "; password, readable by erpsync alone) and delete this line.\n"
+    "; That user's password. While this file holds it, the file must be its\n"
+    "; owner's alone (chmod 600), or erpsync refuses it. Prefer password_file\n"
+    "; (a file holding only the password, mode 600 too) and delete this line.\n"
     "password = 123\n"
     ";password_file = /etc/erpsync/password\n"
     "; auth = oauth only: the connected application's client ID (GUID@Tenant) and\n"
@@ -990,7 +1299,8 @@ static const char sample[] =
     "; The time zone of the ERP user's dates: detect (ask the site) or a name\n"
     "; such as America/New_York.\n"
     "timezone = detect\n"
-    "; Check the site's TLS certificate (turn off only for a test site).\n"
+    "; Check the site's TLS certificate (turn off only for a test site: every\n"
+    "; run then warns that anyone on the network path can pose as the site).\n"
     "verify_tls = true\n"
     "; Trust the CAs in this PEM file instead of the system's.\n"
     ";ca_file = /etc/erpsync/ca.pem\n"

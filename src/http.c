@@ -1,5 +1,6 @@
 /* HTTP client connection over libcurl. */
 #include <curl/curl.h>
+#include <sodium.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -245,6 +246,8 @@ int es_http_request(struct es_http *h, struct es_http_resp *out, const char *met
     curl_easy_setopt(c, CURLOPT_HEADERDATA, &s);
     CURLcode rc = curl_easy_perform(c);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);
+    for (struct curl_slist *l = hl; l; l = l->next) /* an Authorization: Bearer */
+        sodium_memzero(l->data, strlen(l->data));
     curl_slist_free_all(hl);
     curl_easy_getinfo(c, CURLINFO_TOTAL_TIME, &out->seconds);
     if (rc != CURLE_OK)

@@ -1,9 +1,12 @@
 /* The SQLite backend of the store: WAL, prepared statements cached by the
  * address of their SQL text. */
+#include <fcntl.h>
 #include <sqlite3.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "erpsync/buf.h"
 #include "erpsync/mem.h"
@@ -26,8 +29,24 @@ static int db_err(struct db *d, struct es_err *err, const char *what)
     return es_err_set(err, ES_EDB, "sqlite: %s: %s", what, sqlite3_errmsg(d->h));
 }
 
+/* A new store holds the ERP's data and the application's: create it for
+ * its owner alone, whatever the umask (SQLite makes the WAL and its index
+ * with the database's mode). An existing file keeps the mode it has; if
+ * the file cannot be made here, sqlite3_open_v2 says why. */
+static void create_private(const char *path)
+{
+    if (!strcmp(path, ":memory:"))
+        return;
+    int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return;
+    fchmod(fd, 0600); /* should it fail, 0600 less the umask is private still */
+    close(fd);
+}
+
 static int sq_open(void **out, const char *path, struct es_err *err)
 {
+    create_private(path);
     struct db *d = es_xcalloc(1, sizeof(*d));
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
     if (sqlite3_open_v2(path, &d->h, flags, NULL) != SQLITE_OK) {

@@ -8,6 +8,7 @@
 #include "erpsync/acu.h"
 #include "erpsync/push.h"
 #include "erpsync/sync.h"
+#include "erpsync/term.h"
 #include "erpsync/timeutil.h"
 
 static int64_t mono_ms(void)
@@ -194,6 +195,20 @@ static void collect_failures(struct es_store *s, struct es_sync_result *res)
     es_store_query(s, sql, p, 1, read_failure, res, NULL);
 }
 
+/* What weakens the connection's security is said in every run's record. */
+static void add_warnings(const struct es_config *cfg, struct es_sync_result *res)
+{
+    struct es_config_diags w;
+    es_config_diags_init(&w);
+    es_config_warnings(&w, cfg);
+    for (size_t i = 0; i < w.n; i++) {
+        size_t n = strlen(res->message);
+        snprintf(res->message + n, sizeof(res->message) - n, "%swarning: %s", n ? "; " : "",
+                 w.msgs[i]);
+    }
+    es_config_diags_dispose(&w);
+}
+
 static void finish(struct es_store *s, struct es_acu *a, struct es_sync_result *res,
                    int64_t started)
 {
@@ -242,6 +257,7 @@ int es_sync_run(const struct es_config *cfg, const struct es_sync_opts *o,
         if (p.full && res->exit_code == ES_EXIT_OK)
             full_done(s, stamp);
     }
+    add_warnings(cfg, res);
     finish(s, a, res, started);
     es_acu_free(a);
     es_store_close(s);
@@ -278,8 +294,11 @@ void es_sync_print(FILE *out, const struct es_sync_result *res)
                              !c->waiting && !c->conflicts && !c->failed && !res->errors[i][0]))
             continue; /* nothing to say: nothing sent, nothing waiting */
         print_line(out, es_set_info((enum es_set_id)i)->name, &res->sets[i]);
-        if (res->errors[i][0])
-            fprintf(out, "  ! %s\n", res->errors[i]);
+        if (res->errors[i][0]) {
+            fputs("  ! ", out);
+            es_term_fputs(res->errors[i], out);
+            fputc('\n', out);
+        }
         add(&t, &res->sets[i]);
     }
     print_line(out, "total", &t);
@@ -288,10 +307,12 @@ void es_sync_print(FILE *out, const struct es_sync_result *res)
                 "%ld conflict%s: Acumatica's version won %ld, the application's %ld;"
                 " `erpsync conflicts` shows each with the reason\n",
                 t.conflicts, t.conflicts == 1 ? "" : "s", t.erp_won, t.conflicts - t.erp_won);
-    for (int i = 0; i < res->nfailures; i++)
-        fprintf(out, "%s  %s\n", i ? "" : "Records that could not be read (kept out; the"
-                                            " next change or reconciliation reads them again):\n",
-                res->failures[i]);
+    for (int i = 0; i < res->nfailures; i++) { /* the ERP's values: escaped */
+        fprintf(out, "%s  ", i ? "" : "Records that could not be read (kept out; the next"
+                                      " change or reconciliation reads them again):\n");
+        es_term_fputs(res->failures[i], out);
+        fputc('\n', out);
+    }
     if (res->failures_total > res->nfailures)
         fprintf(out, "  ... and %ld more: `erpsync failed` lists them\n",
                 res->failures_total - res->nfailures);
@@ -303,6 +324,8 @@ void es_sync_print(FILE *out, const struct es_sync_result *res)
                 "%ld record%s repaired by reconciliation: changed in Acumatica, but committed"
                 " after the windows that should have read them\n",
                 t.repaired, t.repaired == 1 ? "" : "s");
-    if (res->message[0])
-        fprintf(out, "%s\n", res->message);
+    if (res->message[0]) {
+        es_term_fputs(res->message, out);
+        fputc('\n', out);
+    }
 }

@@ -102,6 +102,15 @@ void es_config_defaults(struct es_config *out);
  * ES_EIO when the file cannot be read (one diag says why). */
 int es_config_load(struct es_config *out, const char *path, struct es_config_diags *diags);
 
+/* Settings of a loaded configuration that weaken the connection's
+ * security, one message each appended to out (the caller adds the file's
+ * name and prints them): TLS verification off for an https:// site
+ * (verify_tls = false), or plain http:// to a host that is not this
+ * machine (127.0.0.0/8, ::1, localhost). Not errors, since a test site may
+ * need them, but every check and every run should say so. Returns how many
+ * were appended. */
+size_t es_config_warnings(struct es_config_diags *out, const struct es_config *c);
+
 /* Free everything, wiping the secrets. Accepts NULL. */
 void es_config_dispose(struct es_config *c);
 

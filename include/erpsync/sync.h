@@ -31,7 +31,7 @@ struct es_sync_result {
     int64_t run_id;
     const char *status; /* "ok", "failed", "error", "interrupted" */
     int exit_code;
-    char message[512];  /* why, when not ok */
+    char message[512];  /* why, when not ok; then the config's warnings */
     int ran[ES_NSETS];
     struct es_counts sets[ES_NSETS];
     char errors[ES_NSETS][256];

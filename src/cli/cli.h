@@ -24,15 +24,18 @@ int cmd_conflicts(struct cli *c, int argc, char **argv);
 /* Load the config, printing every problem; 0 (dispose it later) or the
  * exit status 2 (nothing to dispose). */
 int cli_load_config(struct cli *c, struct es_config *out);
+/* Print on stderr what in the config weakens the connection's security
+ * (es_config_warnings), each as "FILE: warning: ...". */
+void cli_warn_config(struct cli *c, const struct es_config *cfg);
 /* Load the config and open its store: 0, or the exit status (2 bad
  * config, 1 the store cannot be opened) with nothing to dispose. */
 struct es_store;
 int cli_open_store(struct cli *c, struct es_config *cfg, struct es_store **s);
-/* A column's text for printing: "" for SQL NULL. */
-static inline const char *cli_v(const char *s)
-{
-    return s ? s : "";
-}
+/* Text from outside (a column, an ERP message) made safe to print: "" for
+ * SQL NULL, control characters as escapes (erpsync/term.h). The result is
+ * borrowed and stays valid until cli_v has been called 16 more times, so
+ * one printf can take several. */
+const char *cli_v(const char *s);
 /* Is argv[i] "-h" or "--help"? */
 int cli_wants_help(int argc, char **argv);
 

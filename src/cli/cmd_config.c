@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -15,7 +16,7 @@ int cli_load_config(struct cli *c, struct es_config *out)
     es_config_diags_init(&d);
     int rc = es_config_load(out, c->config_path, &d);
     for (size_t i = 0; i < d.n; i++)
-        fprintf(stderr, "%s\n", d.msgs[i]);
+        fprintf(stderr, "%s\n", cli_v(d.msgs[i]));
     if (rc && !d.n)
         fprintf(stderr, "%s: cannot be loaded\n", c->config_path);
     es_config_diags_dispose(&d);
@@ -24,13 +25,23 @@ int cli_load_config(struct cli *c, struct es_config *out)
     return rc ? ES_EXIT_USAGE : 0;
 }
 
+void cli_warn_config(struct cli *c, const struct es_config *cfg)
+{
+    struct es_config_diags w;
+    es_config_diags_init(&w);
+    es_config_warnings(&w, cfg);
+    for (size_t i = 0; i < w.n; i++)
+        fprintf(stderr, "%s: warning: %s\n", cli_v(c->config_path), cli_v(w.msgs[i]));
+    es_config_diags_dispose(&w);
+}
+
 int cli_open_store(struct cli *c, struct es_config *cfg, struct es_store **s)
 {
     if (cli_load_config(c, cfg))
         return ES_EXIT_USAGE;
     struct es_err err = {0};
     if (es_store_open(s, cfg->store.url, &err)) {
-        fprintf(stderr, "erpsync: %s\n", err.msg);
+        fprintf(stderr, "erpsync: %s\n", cli_v(err.msg));
         es_config_dispose(cfg);
         return ES_EXIT_FAILED;
     }
@@ -64,7 +75,8 @@ int cmd_init(struct cli *c, int argc, char **argv)
     }
     const char *text = es_config_sample();
     size_t n = strlen(text);
-    int ok = write(fd, text, n) == (ssize_t)n;
+    /* --force keeps a replaced file's mode: make it private first. */
+    int ok = fchmod(fd, 0600) == 0 && write(fd, text, n) == (ssize_t)n;
     ok = !close(fd) && ok;
     if (!ok) {
         fprintf(stderr, "erpsync init: %s: cannot write: %s\n", c->config_path, strerror(errno));
@@ -80,8 +92,12 @@ static const char config_help[] =
     "Usage: erpsync [-c FILE] config check\n"
     "\n"
     "Check FILE (default erpsync.ini): unknown sections and keys, bad values,\n"
-    "duplicates and missing required keys are reported one per line as\n"
-    "FILE:LINE: message. Exit status 0 when the file is good, 2 otherwise.\n";
+    "duplicates, missing required keys, and a secret in a file that group or\n"
+    "others can read (chmod 600 it) are reported one per line as\n"
+    "FILE:LINE: message. Exit status 0 when the file is good, 2 otherwise.\n"
+    "Settings that weaken the connection (verify_tls = false, plain http://\n"
+    "to another machine) are allowed, and warned of here and at every sync.\n"
+    "See docs/config.md.\n";
 
 int cmd_config(struct cli *c, int argc, char **argv)
 {
@@ -97,14 +113,16 @@ int cmd_config(struct cli *c, int argc, char **argv)
     int rc = cli_load_config(c, &cfg);
     if (rc)
         return rc;
+    cli_warn_config(c, &cfg);
     {
         int n = 0;
         for (int i = 0; i < ES_NSETS; i++)
             n += cfg.sets[i].enabled;
         printf("%s: OK (Acumatica %s, tenant %s, endpoint %s/%s, %s sign-in; store %s; %d record "
                "sets enabled)\n",
-               c->config_path, cfg.acu.url, cfg.acu.tenant, cfg.acu.endpoint, cfg.acu.version,
-               cfg.acu.auth == ES_AUTH_OAUTH ? "OAuth" : "cookie", cfg.store.url, n);
+               cli_v(c->config_path), cli_v(cfg.acu.url), cli_v(cfg.acu.tenant), cfg.acu.endpoint,
+               cfg.acu.version, cfg.acu.auth == ES_AUTH_OAUTH ? "OAuth" : "cookie",
+               cli_v(cfg.store.url), n);
     }
     es_config_dispose(&cfg);
     return rc;

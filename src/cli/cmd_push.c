@@ -95,7 +95,7 @@ static int mark_keys(struct es_store *s, int set, const char *cmd, int failed_on
     for (int i = 0; i < (nkeys ? nkeys : 1); i++) {
         long n = 0;
         if (es_store_mark_pending(s, m, nkeys ? keys[i] : NULL, failed_only, now, &n, &err)) {
-            fprintf(stderr, "erpsync %s: %s\n", cmd, err.msg);
+            fprintf(stderr, "erpsync %s: %s\n", cmd, cli_v(err.msg));
             return ES_EXIT_FAILED;
         }
         if (nkeys && !n) {
@@ -177,7 +177,7 @@ static int print_failed(void *ctx, int n, const char *const *r)
     printf("  id:%-8s %-24s %3s attempt%s  %s\n", cli_v(r[0]), cli_v(r[1]), cli_v(r[2]),
            r[2] && !strcmp(r[2], "1") ? " " : "s", cli_v(r[3]));
     if (r[4])
-        printf("  %-11s %s\n", "", r[4]);
+        printf("  %-11s %s\n", "", cli_v(r[4]));
     return 0;
 }
 
@@ -289,7 +289,7 @@ int cmd_failed(struct cli *c, int argc, char **argv)
         if ((es_push_supported((enum es_set_id)i) && (cs->direction & ES_DIR_PUSH) &&
              list_rows(s, i, waiting, &shown, &err)) ||
             (!waiting && (cs->direction & ES_DIR_PULL) && list_unread(s, i, &shown, &err))) {
-            fprintf(stderr, "erpsync failed: %s\n", err.msg);
+            fprintf(stderr, "erpsync failed: %s\n", cli_v(err.msg));
             rc = ES_EXIT_FAILED;
         }
     }
@@ -353,7 +353,7 @@ int cmd_conflicts(struct cli *c, int argc, char **argv)
     long shown = 0;
     struct es_err err = {0};
     if (es_store_query(s, sql, p, 2, print_conflict, &shown, &err)) {
-        fprintf(stderr, "erpsync conflicts: %s\n", err.msg);
+        fprintf(stderr, "erpsync conflicts: %s\n", cli_v(err.msg));
         rc = ES_EXIT_FAILED;
     } else if (!shown) {
         printf("no conflicts recorded\n");

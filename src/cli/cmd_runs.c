@@ -56,7 +56,7 @@ static int print_run(void *ctx, int n, const char *const *r)
         return 0;
     double secs = r[4] ? strtod(r[4], NULL) / 1000.0 : 0;
     printf("run %s  %s  %-11s %-11s %6.1f s  %s requests%s%s\n", cli_v(r[0]), cli_v(r[1]), cli_v(r[2]),
-           cli_v(r[3]), secs, r[5] ? r[5] : "-", r[6] ? "  " : "", cli_v(r[6]));
+           cli_v(r[3]), secs, r[5] ? cli_v(r[5]) : "-", r[6] ? "  " : "", cli_v(r[6]));
     static const char sets[] = "SELECT set_name, fetched, created, updated, unchanged, deleted,"
                                " failed, held, error, pushed, push_failed, waiting, conflicts"
                                " FROM es_run_sets WHERE run_id = ?1 ORDER BY rowid";
@@ -97,7 +97,7 @@ int cmd_runs(struct cli *c, int argc, char **argv)
     struct runs_ctx ctx = {s, 0};
     struct es_err err = {0};
     if (es_store_query(s, sql, p, 1, print_run, &ctx, &err)) {
-        fprintf(stderr, "erpsync runs: %s\n", err.msg);
+        fprintf(stderr, "erpsync runs: %s\n", cli_v(err.msg));
         rc = ES_EXIT_FAILED;
     } else if (!ctx.shown) {
         printf("no runs yet: `erpsync sync` makes the first\n");

@@ -152,6 +152,7 @@ int cmd_sync(struct cli *c, int argc, char **argv)
     struct es_config cfg;
     if (cli_load_config(c, &cfg))
         return ES_EXIT_USAGE;
+    cli_warn_config(c, &cfg);
     /* Acumatica sends every date-time with the user's offset; a value
      * without one (never seen) is read in the configured zone, else UTC. */
     const char *zone = cfg.acu.timezone && strcmp(cfg.acu.timezone, "detect") ? cfg.acu.timezone

@@ -3,6 +3,8 @@
 #include <string.h>
 
 #include "cli.h"
+#include "erpsync/err.h"
+#include "erpsync/proc.h"
 #include "erpsync/sync.h"
 #include "erpsync/version.h"
 
@@ -55,6 +57,10 @@ int cli_wants_help(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    /* Before any secret is read: no core dump, no reading by ptrace. */
+    struct es_err err = {0};
+    if (es_proc_harden(&err))
+        fprintf(stderr, "erpsync: warning: %s\n", err.msg);
     struct cli c = {.config_path = "erpsync.ini", .prog = "erpsync"};
     int i = 1;
     for (; i < argc && argv[i][0] == '-'; i++) {

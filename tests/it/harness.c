@@ -16,6 +16,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -508,7 +509,10 @@ void it_write_config_acu(char *out, size_t cap, const char *dir, const struct it
                          const char *acu_extra, const char *extra)
 {
     snprintf(out, cap, "%s/erpsync.ini", dir);
-    FILE *f = fopen(out, "w");
+    /* It holds a password: its owner's alone, or erpsync refuses it. */
+    int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    assert_true(fd >= 0 && fchmod(fd, 0600) == 0);
+    FILE *f = fdopen(fd, "w");
     assert_non_null(f);
     fprintf(f,
             "[acumatica]\nurl = %s\ntenant = Company\nusername = admin\npassword = 123\n%s\n"

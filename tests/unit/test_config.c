@@ -10,8 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "erpsync/buf.h"
 #include "erpsync/config.h"
 #include "erpsync/err.h"
 #include "erpsync/map.h"
@@ -26,6 +28,17 @@
     "tenant = Company\n"                                                                           \
     "username = admin\n"                                                                           \
     "password = 123\n"
+
+/* [acumatica] with every required key but one, for cases that set it. */
+#define ACU_BUT_URL "[acumatica]\ntenant = C\nusername = u\npassword = p\n"
+#define ACU_BUT_TENANT "[acumatica]\nurl = http://erp\nusername = u\npassword = p\n"
+#define ACU_BUT_PASSWORD "[acumatica]\nurl = http://erp\ntenant = C\nusername = u\n"
+
+/* How a quoted value is written, and a secret cut by an inline comment. */
+#define QUOTE_HINT "(inside quotes, write '\"' as \\\")"
+#define CUT_HINT(key)                                                                              \
+    "' ;' starts a comment and would cut the value: quote it (" key " = \"...\", with \\\" "      \
+    "for '\"' and \\\\ for '\\'), or put the comment on a line of its own"
 
 #define GUID "6f0a2b1c-3d4e-4f50-8a6b-7c8d9e0f1a2b"
 #define DURATION_HINT " (like 90s, 15m, 2h, 1d)"
@@ -168,6 +181,11 @@ static const struct diag_case diag_cases[] = {
     {ACU_OK "[sync]\npage_size ; = 7\nwords\n[limits]\n",
      {"7: expected 'key = value', a [section] or a ';' comment",
       "8: expected 'key = value', a [section] or a ';' comment"}},
+    /* values are quoted with their control characters escaped */
+    {ACU_OK "[sync]\npage_size = \x1b[2J\x1b]0;t\x07\n",
+     {"7: page_size: '\\x1b[2J\\x1b]0;t\\x07' is not a number from 1 to 10000"}},
+    {ACU_OK "[sync]\n\x1b[31mred = 1\n", {"7: unknown key '\\x1b[31mred' in [sync]"}},
+    {ACU_OK "[\x9b" "2J]\n", {"6: unknown section [\\x9b2J]"}},
     /* integers */
     {ACU_OK "[sync]\npage_size = 0\n", {"7: page_size: '0' is not a number from 1 to 10000"}},
     {ACU_OK "[sync]\npage_size = 10001\n",
@@ -303,6 +321,31 @@ static const struct diag_case diag_cases[] = {
      {"5: password_file is empty"}},
     {"[acumatica]\nurl = http://erp\ntenant = C\nusername = u\npassword_file = /\n",
      {"5: password_file: cannot read '/': Is a directory"}},
+    /* a secret cut by an inline comment is refused, saying how to quote it */
+    {ACU_BUT_PASSWORD "password = abc ;def\n", {"5: password: " CUT_HINT("password")}},
+    {ACU_BUT_PASSWORD "password = p;w ; the password\n", {"5: password: " CUT_HINT("password")}},
+    {ACU_OK "auth = oauth\nclient_id = " GUID "@C\nclient_secret = s\t;t\n",
+     {"8: client_secret: " CUT_HINT("client_secret")}},
+    /* quoting mistakes; a secret is never quoted back */
+    {ACU_BUT_PASSWORD "password = \"abc ;def\n",
+     {"5: password: the quoted value has no closing '\"' " QUOTE_HINT}},
+    {ACU_BUT_PASSWORD "password = \"abc\"def\n",
+     {"5: password: text after the closing '\"' " QUOTE_HINT}},
+    {ACU_BUT_PASSWORD "password = \"a\\qb\"\n",
+     {"5: password: inside quotes, '\\' must be followed by '\"' or '\\'"}},
+    {ACU_BUT_PASSWORD "password = \"\"\n", {"5: password is empty"}},
+    {ACU_OK "[sync]\npage_size = \"12\n",
+     {"7: page_size: the quoted value has no closing '\"' " QUOTE_HINT}},
+    {ACU_OK "[sync]\npage_size = \"x\"\n", {"7: page_size: 'x' is not a number from 1 to 10000"}},
+    /* a refused value leaves its key unset, not half set (found by fuzz_config) */
+    {ACU_OK "auth = oauth\nclient_id = \"" GUID "@C\nclient_secret = s\n",
+     {"7: client_id: the quoted value has no closing '\"' " QUOTE_HINT}},
+    {ACU_OK "auth = oauth\nclient_id = " GUID "@C\nclient_secret = \"s\\t\"\n",
+     {"8: client_secret: inside quotes, '\\' must be followed by '\"' or '\\'"}},
+    {ACU_BUT_PASSWORD "password_file = \"/etc/erpsync/pw\n",
+     {"5: password_file: the quoted value has no closing '\"' " QUOTE_HINT}},
+    {ACU_OK "auth = oauth\nclient_id = " GUID "@C\nclient_secret_file = \"x\"y\n",
+     {"8: client_secret_file: text after the closing '\"' " QUOTE_HINT}},
     /* OAuth */
     {ACU_OK "auth = oauth\n",
      {"1: [acumatica] client_id is required with auth = oauth",
@@ -453,11 +496,6 @@ struct value_case {
 #define VSET(ini, id, f, n) {ini, V_INT, SET(id, f), n, NULL}
 /* clang-format on */
 
-/* [acumatica] with every required key but one, for cases that set it. */
-#define ACU_BUT_URL "[acumatica]\ntenant = C\nusername = u\npassword = p\n"
-#define ACU_BUT_TENANT "[acumatica]\nurl = http://erp\nusername = u\npassword = p\n"
-#define ACU_BUT_PASSWORD "[acumatica]\nurl = http://erp\ntenant = C\nusername = u\n"
-
 static const struct value_case value_cases[] = {
     /* conflicts: which side wins */
     VI(ACU_OK "[customers]\nprimary = erp\n", sets[ES_SET_CUSTOMERS].primary, ES_PRIMARY_ERP),
@@ -477,7 +515,17 @@ static const struct value_case value_cases[] = {
     VS(ACU_BUT_URL "url = http://erp_1.local/a@b\n", acu.url, "http://erp_1.local/a@b"),
     /* strings, comments and spaces */
     VS(ACU_BUT_TENANT "tenant = My Company  ; the tenant\n", acu.tenant, "My Company"),
-    VS(ACU_BUT_PASSWORD "password = p;w ; a ';' after no space is kept\n", acu.password, "p;w"),
+    VS(ACU_BUT_PASSWORD "password = p;w\n", acu.password, "p;w"), /* no space before ';' */
+    /* quoted values keep what inih would cut or strip */
+    VS(ACU_BUT_PASSWORD "password = \"abc ;def\"\n", acu.password, "abc ;def"),
+    VS(ACU_BUT_PASSWORD "password = \"p;w\" ; a comment after the quotes\n", acu.password, "p;w"),
+    VS(ACU_BUT_PASSWORD "password = \"  spaced \\\"q\\\" \\\\ \"\n", acu.password,
+       "  spaced \"q\" \\ "),
+    VS(ACU_BUT_PASSWORD "password:\"#1;2=3\"\n", acu.password, "#1;2=3"),
+    VS(ACU_BUT_TENANT "tenant = \"My ; Company\"\n", acu.tenant, "My ; Company"),
+    VS(ACU_OK "auth = oauth\nclient_id = " GUID "@C\nclient_secret = \"s ;t\"\n",
+       acu.client_secret, "s ;t"),
+    VI(ACU_OK "[sync]\npage_size = \"42\"\n", sync.page_size, 42),
     VS(ACU_BUT_PASSWORD "password:  colon\n", acu.password, "colon"),
     VS(ACU_OK "endpoint = MyEndpoint_2.0\n", acu.endpoint, "MyEndpoint_2.0"),
     VS(ACU_OK "version = 23.200.001\n", acu.version, "23.200.001"),
@@ -935,6 +983,288 @@ static void unreadable_files_are_eio(void **state)
     es_config_diags_dispose(&d);
 }
 
+/* ---- files holding secrets ---- */
+
+/* "%s" in fmt, each replaced by s (a test's expected message naming a
+ * path it learns late). The caller frees the result. */
+static char *with_path(const char *fmt, const char *s)
+{
+    struct es_buf b;
+    es_buf_init(&b, 0);
+    for (const char *p = fmt; *p; p++) {
+        if (p[0] == '%' && p[1] == 's')
+            es_buf_adds(&b, s), p++;
+        else
+            es_buf_add(&b, p, 1);
+    }
+    return es_buf_steal(&b, NULL);
+}
+
+/* Load ini from a file of the given mode: no diag when want is NULL, else
+ * exactly want ("LINE: message", any "%s" standing for the config's path). */
+static void assert_load_with_mode(const char *ini, mode_t mode, const char *want)
+{
+    char *path = write_temp(ini, strlen(ini));
+    assert_int_equal(chmod(path, mode), 0);
+    struct es_config c;
+    struct es_config_diags d;
+    es_config_diags_init(&d);
+    int rc = es_config_load(&c, path, &d);
+    print_message("mode %04o: %s\n", (unsigned)mode, ini);
+    if (!want) {
+        if (d.n)
+            print_diags(&d);
+        assert_int_equal(d.n, 0);
+        assert_int_equal(rc, 0);
+    } else {
+        char *msg = with_path(want, path);
+        const char *wants[] = {msg, NULL};
+        assert_diags(&d, path, wants);
+        assert_int_equal(rc, ES_EINVAL);
+        free(msg);
+    }
+    es_config_dispose(&c);
+    es_config_diags_dispose(&d);
+    remove_temp(path);
+}
+
+#define OPEN_TO_OTHERS "is open to group or others (mode %04o), but holds a secret; run chmod 600"
+
+/* A file that holds a secret must be its owner's alone, as ssh and libpq
+ * demand: the config when it holds a password or client secret, and a
+ * password_file or client_secret_file. The message says how to fix it. */
+static void secrets_must_be_private(void **state)
+{
+    (void)state;
+    static const mode_t open_modes[] = {0644, 0640, 0604, 0660, 0620, 0602, 0666};
+    static const mode_t private_modes[] = {0600, 0400, 0700};
+    char *pw = write_temp("pw\n", 3), *cs = write_temp("cs\n", 3);
+    const char *inline_ini = ACU_OK;
+    char *file_ini = es_xasprintf(ACU_BUT_PASSWORD "password_file = %s\n", pw);
+    char *oauth_ini = es_xasprintf(ACU_BUT_PASSWORD "password_file = %s\nauth = oauth\n"
+                                                    "client_id = " GUID "@C\nclient_secret = s\n",
+                                   pw);
+    char *cs_file_ini = es_xasprintf(ACU_OK "auth = oauth\nclient_id = " GUID "@C\n"
+                                            "client_secret_file = %s\n",
+                                     cs);
+    /* the client secret is in the file even when cookie auth ignores it */
+    char *ignored_ini =
+        es_xasprintf(ACU_BUT_PASSWORD "password_file = %s\nclient_secret = s\n", pw);
+    for (size_t i = 0; i < sizeof(open_modes) / sizeof(open_modes[0]); i++) {
+        unsigned m = (unsigned)open_modes[i];
+        char *want = es_xasprintf("5: password: '%%s' " OPEN_TO_OTHERS " %%s", m);
+        assert_load_with_mode(inline_ini, m, want);
+        free(want);
+        want = es_xasprintf("8: client_secret: '%%s' " OPEN_TO_OTHERS " %%s", m);
+        assert_load_with_mode(oauth_ini, m, want);
+        free(want);
+        want = es_xasprintf("6: client_secret: '%%s' " OPEN_TO_OTHERS " %%s", m);
+        assert_load_with_mode(ignored_ini, m, want);
+        free(want);
+        /* the config holds no secret: its mode is its owner's business */
+        assert_load_with_mode(file_ini, m, NULL);
+        /* the secret's own file must be private */
+        assert_int_equal(chmod(pw, m), 0);
+        want = es_xasprintf("5: password_file: '%s' " OPEN_TO_OTHERS " %s", pw, m, pw);
+        assert_load_with_mode(file_ini, 0600, want);
+        free(want);
+        assert_int_equal(chmod(pw, 0600), 0);
+        assert_int_equal(chmod(cs, m), 0);
+        want = es_xasprintf("8: client_secret_file: '%s' " OPEN_TO_OTHERS " %s", cs, m, cs);
+        assert_load_with_mode(cs_file_ini, 0600, want);
+        free(want);
+        assert_int_equal(chmod(cs, 0600), 0);
+    }
+    for (size_t i = 0; i < sizeof(private_modes) / sizeof(private_modes[0]); i++) {
+        mode_t m = private_modes[i];
+        assert_load_with_mode(inline_ini, m, NULL);
+        assert_load_with_mode(oauth_ini, m, NULL);
+        assert_int_equal(chmod(pw, m), 0);
+        assert_int_equal(chmod(cs, m), 0);
+        assert_load_with_mode(file_ini, 0600, NULL);
+        assert_load_with_mode(cs_file_ini, 0600, NULL);
+        assert_int_equal(chmod(pw, 0600), 0);
+        assert_int_equal(chmod(cs, 0600), 0);
+    }
+    /* An empty password holds nothing: only that is said. */
+    assert_load_with_mode(ACU_BUT_PASSWORD "password =\n", 0644, "5: password is empty");
+    free(file_ini);
+    free(oauth_ini);
+    free(cs_file_ini);
+    free(ignored_ini);
+    remove_temp(pw);
+    remove_temp(cs);
+}
+
+/* A FIFO (or a device) where a file is expected is refused at once: opening
+ * or reading it would wait for a writer that never comes. */
+static void fifos_are_refused_at_once(void **state)
+{
+    (void)state;
+    const char *tmp = getenv("TMPDIR");
+    char *dir = es_xasprintf("%s/erpsync-fifo-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    assert_non_null(mkdtemp(dir));
+    char *fifo = es_xasprintf("%s/fifo", dir);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    alarm(20); /* a hang ends the test, failed */
+    static const char *const inis[] = {
+        ACU_BUT_PASSWORD "password_file = %s\n",
+        ACU_OK "auth = oauth\nclient_id = " GUID "@C\nclient_secret_file = %s\n",
+        ACU_OK "ca_file = %s\n",
+    };
+    static const char *const wants[] = {
+        "5: password_file: '%s' is not a regular file",
+        "8: client_secret_file: '%s' is not a regular file",
+        "6: ca_file: '%s' is not a file",
+    };
+    for (size_t i = 0; i < sizeof(inis) / sizeof(inis[0]); i++) {
+        char *ini = with_path(inis[i], fifo), *want = with_path(wants[i], fifo);
+        assert_load_with_mode(ini, 0600, want);
+        free(ini);
+        free(want);
+    }
+    assert_load_with_mode(ACU_BUT_PASSWORD "password_file = /dev/null\n", 0600,
+                          "5: password_file: '/dev/null' is not a regular file");
+    /* The config itself. */
+    struct es_config c;
+    struct es_config_diags d;
+    es_config_diags_init(&d);
+    assert_int_equal(es_config_load(&c, fifo, &d), ES_EIO);
+    assert_int_equal(d.n, 1);
+    char *msg = with_path("%s: cannot read: not a regular file", fifo);
+    assert_string_equal(d.msgs[0], msg);
+    free(msg);
+    assert_defaults(&c);
+    es_config_dispose(&c);
+    es_config_diags_dispose(&d);
+    alarm(0);
+    unlink(fifo);
+    rmdir(dir);
+    free(fifo);
+    free(dir);
+}
+
+/* ---- warnings ---- */
+
+#define W_TLS                                                                                      \
+    "verify_tls = false: the site's certificate is not checked, so anyone on the network path "   \
+    "can pose as the site and read the password and the data"
+#define W_HTTP(url)                                                                                \
+    "url '" url "' is plain http to another machine: the password and the data cross the "       \
+    "network unencrypted; use https://"
+
+struct warn_case {
+    const char *acu; /* [acumatica] lines after tenant, username and password */
+    const char *want[3];
+};
+
+static const struct warn_case warn_cases[] = {
+    /* this machine: nothing crosses the network */
+    {"url = http://127.0.0.1:8080\n", {NULL}},
+    {"url = http://127.1.2.3\n", {NULL}},
+    {"url = http://127.255.255.255/x\n", {NULL}},
+    {"url = http://localhost:8080/AcumaticaERP\n", {NULL}},
+    {"url = HTTP://LocalHost\n", {NULL}},
+    {"url = http://localhost./x\n", {NULL}},
+    {"url = http://[::1]:8080\n", {NULL}},
+    {"url = http://[0:0:0:0:0:0:0:1]\n", {NULL}},
+    {"url = http://[::ffff:127.0.0.1]/\n", {NULL}},
+    /* https, checked */
+    {"url = https://erp.example.com/AcumaticaERP\n", {NULL}},
+    {"url = https://erp.example.com\nverify_tls = true\n", {NULL}},
+    /* plain http elsewhere */
+    {"url = http://erp.example.com/AcumaticaERP\n",
+     {W_HTTP("http://erp.example.com/AcumaticaERP")}},
+    {"url = http://10.0.0.5:8080\n", {W_HTTP("http://10.0.0.5:8080")}},
+    {"url = http://128.0.0.1\n", {W_HTTP("http://128.0.0.1")}},
+    {"url = http://0.0.0.0\n", {W_HTTP("http://0.0.0.0")}},
+    {"url = http://127.0.0.1.example.com\n", {W_HTTP("http://127.0.0.1.example.com")}},
+    {"url = http://localhost.example.com\n", {W_HTTP("http://localhost.example.com")}},
+    {"url = http://mylocalhost\n", {W_HTTP("http://mylocalhost")}},
+    {"url = http://[::2]\n", {W_HTTP("http://[::2]")}},
+    {"url = http://[::ffff:10.0.0.1]\n", {W_HTTP("http://[::ffff:10.0.0.1]")}},
+    /* TLS without its check; over plain http there is no TLS to check */
+    {"url = https://erp.example.com\nverify_tls = false\n", {W_TLS}},
+    {"url = https://127.0.0.1\nverify_tls = no\n", {W_TLS}},
+    {"url = http://127.0.0.1\nverify_tls = false\n", {NULL}},
+    {"url = http://erp\nverify_tls = false\n", {W_HTTP("http://erp")}},
+};
+
+static void weak_security_is_warned(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof(warn_cases) / sizeof(warn_cases[0]); i++) {
+        const struct warn_case *t = &warn_cases[i];
+        char *ini = es_xasprintf("[acumatica]\ntenant = C\nusername = u\npassword = p\n%s", t->acu);
+        struct es_config c;
+        struct es_config_diags d, w;
+        print_message("case %zu: %s", i, t->acu);
+        assert_int_equal(load_bytes(&c, &d, ini, strlen(ini), NULL), 0);
+        es_config_diags_init(&w);
+        size_t n = 0;
+        while (t->want[n])
+            n++;
+        assert_int_equal(es_config_warnings(&w, &c), n);
+        assert_int_equal(w.n, n);
+        for (size_t j = 0; j < n; j++)
+            assert_string_equal(w.msgs[j], t->want[j]);
+        es_config_diags_dispose(&w);
+        es_config_dispose(&c);
+        es_config_diags_dispose(&d);
+        free(ini);
+    }
+}
+
+/* A ca_file that is not PEM is a configuration error, not a failure to
+ * reach the site at run time. */
+static void ca_file_must_be_pem(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *content;
+        size_t len;
+        int ok;
+    } cases[] = {
+        {BYTES("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"), 1},
+        {BYTES("# a bundle with a header\n\n-----BEGIN CERTIFICATE-----\nMIIB\n"), 1},
+        {BYTES("-----BEGIN TRUSTED CERTIFICATE-----\nMIIB\n"), 1},
+        {BYTES(""), 0},
+        {BYTES("not a certificate\n"), 0},
+        {BYTES("\x30\x82\x03\x0b\x30\x82\x01\xf3\xa0\x03"), 0}, /* DER */
+        {BYTES("-----BEGIN PRIVATE KEY-----\nMIIE\n"), 0},
+    };
+    /* Past 16 MiB it is not searched: the wrong file, most likely. */
+    size_t big = (16u << 20) + 100;
+    char *bytes = es_xmalloc(big + 28);
+    memset(bytes, '#', big);
+    memcpy(bytes + big, "-----BEGIN CERTIFICATE-----\n", 28);
+    char *huge = write_temp(bytes, big + 28);
+    free(bytes);
+    char *huge_ini = es_xasprintf(ACU_OK "ca_file = %s\n", huge);
+    char *huge_want =
+        es_xasprintf("6: ca_file: '%s' is larger than 16 MiB; is it the right file?", huge);
+    assert_load_with_mode(huge_ini, 0600, huge_want);
+    free(huge_want);
+    free(huge_ini);
+    remove_temp(huge);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char *ca = write_temp(cases[i].content, cases[i].len);
+        char *ini = es_xasprintf(ACU_OK "ca_file = %s\n", ca);
+        print_message("case %zu\n", i);
+        if (cases[i].ok) {
+            assert_load_with_mode(ini, 0600, NULL);
+        } else {
+            char *want = es_xasprintf("6: ca_file: '%s' is not a PEM file (no -----BEGIN "
+                                      "CERTIFICATE----- line)",
+                                      ca);
+            assert_load_with_mode(ini, 0600, want);
+            free(want);
+        }
+        free(ini);
+        remove_temp(ca);
+    }
+}
+
 /* ---- secrets never appear in messages ---- */
 
 static void secrets_stay_out_of_messages(void **state)
@@ -1094,7 +1424,7 @@ static void dispose_frees_everything(void **state)
     (void)state;
     /* Every string field set (ASan reports a leak or a double free). */
     char *cs = write_temp("cs\n", 3);
-    char *ca = write_temp("ca", 2);
+    char *ca = write_temp("-----BEGIN CERTIFICATE-----\n", 28);
     char *ini = es_xasprintf(ACU_OK "endpoint = E\nversion = 23.200.001\ntimezone = UTC\n"
                                     "auth = oauth\nclient_id = %s@C\nclient_secret_file = %s\n"
                                     "ca_file = %s\n[store]\nurl = sqlite:x.db\n",
@@ -1139,6 +1469,10 @@ int main(void)
         cmocka_unit_test(long_lines_are_refused_not_cut),
         cmocka_unit_test(floods_are_cut_short),
         cmocka_unit_test(unreadable_files_are_eio),
+        cmocka_unit_test(secrets_must_be_private),
+        cmocka_unit_test(fifos_are_refused_at_once),
+        cmocka_unit_test(weak_security_is_warned),
+        cmocka_unit_test(ca_file_must_be_pem),
         cmocka_unit_test(secrets_stay_out_of_messages),
         cmocka_unit_test(sample_loads_with_the_defaults),
         cmocka_unit_test(sample_shows_every_key_and_set),
