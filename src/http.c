@@ -204,17 +204,20 @@ static void reset_resp(struct es_http_resp *r, size_t max)
     r->seconds = 0;
 }
 
+/* A transport failure: the method and URL without its query (a $select of
+ * every field would leave no room for the reason), then the reason. */
 static int transport_error(struct es_http *h, CURLcode rc, const char *method, const char *url,
                            struct sink *s, struct es_err *err)
 {
     const char *why = h->errbuf[0] ? h->errbuf : curl_easy_strerror(rc);
+    int n = (int)strcspn(url, "?");
     if (s->too_big)
-        return es_err_set(err, ES_ETOOBIG, "%s %s: the answer is larger than %zu bytes", method,
-                          url, h->opts.max_body);
+        return es_err_set(err, ES_ETOOBIG, "%s %.*s: the answer is larger than %zu bytes", method,
+                          n, url, h->opts.max_body);
     if (rc == CURLE_OPERATION_TIMEDOUT)
-        return es_err_set(err, ES_ETIMEOUT, "%s %s: no answer within %ld ms", method, url,
+        return es_err_set(err, ES_ETIMEOUT, "%s %.*s: no answer within %ld ms", method, n, url,
                           h->opts.timeout_ms);
-    return es_err_set(err, ES_ENET, "%s %s: %s", method, url, why);
+    return es_err_set(err, ES_ENET, "%s %.*s: %s", method, n, url, why);
 }
 
 int es_http_request(struct es_http *h, struct es_http_resp *out, const char *method,

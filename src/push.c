@@ -847,7 +847,7 @@ static int trouble(struct set_push *sp, struct es_push_row *row, enum verdict v,
             return es_err_set(err, ES_ECONFLICT, "%s: stopped", sp->name);
         return 1;
     }
-    char note[512];
+    char note[ES_ERR_MSG + 128];
     snprintf(note, sizeof(note), "%s; %s", why,
              v == V_AGAIN ? "sent again later"
                           : "the outcome is unknown: looked up in Acumatica before any resend");
@@ -944,7 +944,7 @@ static int push_row(struct set_push *sp, struct es_push_row *row, struct es_err 
         if ((rc = check_unknown(sp, row, ref_ix, ref, &done, err)) || done)
             return rc;
         enum verdict v = V_STOP;
-        char why[300] = "";
+        char why[ES_ERR_MSG] = "";
         if ((rc = send_once(sp, row, &lines, ref_ix, ref, &v, why, sizeof(why), err)))
             return rc;
         if (v != V_AGAIN && v != V_UNKNOWN)

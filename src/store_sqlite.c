@@ -21,9 +21,13 @@ struct db {
     struct cached cache[CACHE];
 };
 
+/* The statement (its start: a long INSERT would leave no room) and
+ * SQLite's reason after it. */
 static int db_err(struct db *d, struct es_err *err, const char *what)
 {
-    return es_err_set(err, ES_EDB, "sqlite: %s: %s", what, sqlite3_errmsg(d->h));
+    int n = (int)strlen(what);
+    return es_err_set(err, ES_EDB, "sqlite: %.*s%s: %s", n > 160 ? 160 : n, what,
+                      n > 160 ? "..." : "", sqlite3_errmsg(d->h));
 }
 
 static int sq_open(void **out, const char *path, struct es_err *err)

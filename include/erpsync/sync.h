@@ -31,10 +31,10 @@ struct es_sync_result {
     int64_t run_id;
     const char *status; /* "ok", "failed", "error", "interrupted" */
     int exit_code;
-    char message[512];  /* why, when not ok */
+    char message[ES_ERR_MSG + 128]; /* why, when not ok */
     int ran[ES_NSETS];
     struct es_counts sets[ES_NSETS];
-    char errors[ES_NSETS][256];
+    char errors[ES_NSETS][ES_ERR_MSG];
     long requests;      /* every request of the run, sign-in and sign-out included */
     long duration_ms;
     int full;
