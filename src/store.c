@@ -826,6 +826,21 @@ int es_store_failure(struct es_store *s, int64_t run_id, const char *set, const 
     return run(s, sql, p, 5, err);
 }
 
+int es_store_lock(struct es_store *s, const char *since_utc, struct es_store_holder *holder,
+                  struct es_err *err)
+{
+    struct es_store_holder h = {0};
+    int rc = s->ops->lock(s->db, since_utc, &h, err);
+    if (holder)
+        *holder = h;
+    if (rc != ES_ECONFLICT)
+        return rc;
+    if (!h.pid)
+        return es_err_set(err, rc, "another run holds the store (it is just starting)");
+    return es_err_set(err, rc, "another run holds the store: pid %ld, since %s", h.pid,
+                      h.since[0] ? h.since : "a moment ago");
+}
+
 /* ---- settings ---- */
 
 int es_store_setting_get(struct es_store *s, const char *key, char *out, size_t cap,

@@ -1,4 +1,5 @@
 /* One sync run: store, session, the sets in order, the run's record. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +36,52 @@ static int exit_of(int rc)
     case ES_ELIMIT: return ES_EXIT_REMOTE;
     default: return ES_EXIT_FAILED;
     }
+}
+
+static void notice(const struct es_sync_opts *o, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void notice(const struct es_sync_opts *o, const char *fmt, ...)
+{
+    if (!o->notice)
+        return;
+    char msg[ES_ERR_MSG + 128];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    o->notice(o->notice_ctx, msg);
+}
+
+/* The store's run lock, waited for with --wait. Returns 0 or the exit
+ * code. */
+static int take_lock(const struct es_config *cfg, struct es_store *s, const struct es_sync_opts *o,
+                     struct es_sync_result *res)
+{
+    char now[40];
+    es_time_format_utc(now, sizeof(now), es_now_ms());
+    struct es_err err = {0};
+    for (int told = 0;; told = 1) {
+        es_err_clear(&err);
+        int rc = es_store_lock(s, now, NULL, &err);
+        if (rc == ES_ECONFLICT && o->wait) {
+            if (!told)
+                notice(o, "%s: %s; waiting for it to end", cfg->store.url, err.msg);
+            if (!es_acu_wait(250))
+                continue;
+            return fail(res, ES_EXIT_FAILED, "interrupted", "stopped while waiting for the store");
+        }
+        if (rc == ES_ECONFLICT) {
+            char msg[ES_ERR_MSG + 64];
+            snprintf(msg, sizeof(msg), "%s: %s (`erpsync sync --wait` waits for it)",
+                     cfg->store.url, err.msg);
+            return fail(res, ES_EXIT_LOCKED, "locked", msg);
+        }
+        if (rc)
+            return fail(res, ES_EXIT_FAILED, "error", err.msg);
+        break;
+    }
+    return 0;
 }
 
 /* full_sync_next_run is honoured once per edit of the config file: the
@@ -180,9 +227,14 @@ int es_sync_run(const struct es_config *cfg, const struct es_sync_opts *o,
     struct es_acu *a = NULL;
     char stamp[32];
     struct es_pull p = {.cfg = cfg, .progress = o->progress, .progress_ctx = o->progress_ctx};
-    es_time_format_utc(p.now_utc, sizeof(p.now_utc), es_now_ms());
     if (es_store_open(&s, cfg->store.url, &err))
         return fail(res, ES_EXIT_FAILED, "error", err.msg);
+    if (take_lock(cfg, s, o, res)) {
+        es_store_close(s);
+        return res->exit_code;
+    }
+    started = mono_ms(); /* the run begins once the store is its own */
+    es_time_format_utc(p.now_utc, sizeof(p.now_utc), es_now_ms());
     p.full = res->full = o->full || full_asked(cfg, s, stamp, sizeof(stamp));
     res->mode = p.full ? "full" : first_run(s) ? "initial" : "incremental";
     if (es_store_run_start(s, res->mode, p.now_utc, &res->run_id, &err) ||
@@ -225,6 +277,10 @@ static void print_line(FILE *out, const char *name, const struct es_counts *c)
 
 void es_sync_print(FILE *out, const struct es_sync_result *res)
 {
+    if (!res->run_id) { /* no run began: just why */
+        fprintf(out, "erpsync: %s\n", res->message);
+        return;
+    }
     fprintf(out, "Run %lld (%s): %s in %.1f s, %ld requests\n", (long long)res->run_id,
             res->mode ? res->mode : "-", res->status, res->duration_ms / 1000.0, res->requests);
     fprintf(out, "%-20s %9s %8s %8s %9s %8s %7s | %7s %7s %7s %9s | %8s\n", "", "fetched",

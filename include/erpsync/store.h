@@ -172,6 +172,17 @@ int es_store_run_end(struct es_store *s, int64_t run, const char *status, const 
 int es_store_failure(struct es_store *s, int64_t run, const char *set, const char *erp_key,
                      const char *message, const char *now_utc, struct es_err *err);
 
+/* The run lock: one run at a time on a store. Taken without waiting and
+ * held until es_store_close; a process that dies (kill -9) holds nothing.
+ * 0, or ES_ECONFLICT when another run holds it (holder says which process
+ * and since when; the message names them), or ES_EIO. */
+struct es_store_holder {
+    long pid;       /* 0: not known (it has just taken the lock) */
+    char since[40]; /* ISO UTC, "" when not known */
+};
+int es_store_lock(struct es_store *s, const char *since_utc, struct es_store_holder *holder,
+                  struct es_err *err);
+
 /* ---- settings (kept in the store so the admin page can change them) ---- */
 
 /* out empty when unset. */

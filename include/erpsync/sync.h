@@ -1,6 +1,8 @@
-/* One sync run: opens the store and a session, pulls every enabled set
- * (master data first), records the run and its per-set counts, signs out
- * whatever happens, and says how it went. */
+/* One sync run: opens the store and takes its run lock (one run at a time;
+ * a second run is refused or waits), opens a
+ * session, pulls every enabled set (master data first), pushes, records
+ * the run and its per-set counts, signs out whatever happens, and says
+ * how it went. */
 #ifndef ERPSYNC_SYNC_H
 #define ERPSYNC_SYNC_H
 
@@ -16,15 +18,23 @@ enum {
     ES_EXIT_FAILED = 1,  /* some records or sets failed (see the summary) */
     ES_EXIT_USAGE = 2,   /* bad command line or configuration */
     ES_EXIT_REMOTE = 3,  /* Acumatica could not be reached or refused the credentials */
+    ES_EXIT_LOCKED = 4,  /* another run holds the store (the message names it) */
 };
+
+/* A line for the user while the run waits (for the store's lock, for a
+ * free API session). */
+typedef void (*es_notice_fn)(void *ctx, const char *msg);
 
 struct es_sync_opts {
     int full;             /* pull everything (--full) */
     unsigned only;        /* bit per set (--only); 0: every enabled set */
     int pull_only;        /* --pull: no push */
     int push_only;        /* --push: no pull */
+    int wait;             /* --wait: wait for another run holding the store */
     es_progress_fn progress;
     void *progress_ctx;
+    es_notice_fn notice;  /* may be NULL */
+    void *notice_ctx;
 };
 
 struct es_sync_result {

@@ -13,7 +13,7 @@
 
 static const char help[] =
     "Usage: erpsync [-c FILE] sync [--full] [--only SET[,SET...]] [--pull | --push]\n"
-    "                               [--quiet]\n"
+    "                               [--wait] [--quiet]\n"
     "\n"
     "Pull what changed in Acumatica since the last run into the store, then\n"
     "push the application's records marked pending, for every record set the\n"
@@ -22,6 +22,11 @@ static const char help[] =
     "A run that is stopped (Ctrl-C, SIGTERM, a crash) resumes after its last\n"
     "committed page. Deleted records are found by listing keys during full\n"
     "runs and every reconcile_interval.\n"
+    "\n"
+    "One run at a time: a run holds a lock on the store (a file beside an\n"
+    "SQLite database, STORE.lock, naming its process). A second run exits 4,\n"
+    "naming the holder's pid and since when, or waits for it with --wait. A\n"
+    "run that was killed holds nothing.\n"
     "\n"
     "Each pushed record is sent once: a send without an answer is looked up\n"
     "in Acumatica before anything is sent again. A record both sides changed\n"
@@ -32,6 +37,7 @@ static const char help[] =
     "  --full       pull everything again (and reconcile deletions)\n"
     "  --only SETS  just these sets, e.g. --only customers,sales_orders\n"
     "  --pull       pull only;  --push  push only\n"
+    "  --wait       wait (saying so) while another run holds the store\n"
     "  --quiet      no progress, only the summary\n"
     "\n"
     "Sets: customers customer_locations contacts stock_items services vendors\n"
@@ -41,7 +47,7 @@ static const char help[] =
     "Exit status: 0 everything synced, 1 some records or sets failed (the\n"
     "summary says which and why; `erpsync runs` keeps it), 2 bad usage or\n"
     "configuration, 3 Acumatica could not be reached or refused the\n"
-    "credentials.\n";
+    "credentials, 4 another run holds the store (without --wait).\n";
 
 struct progress {
     int tty;
@@ -97,6 +103,15 @@ static void show(void *ctx, const char *set, const char *phase, long done, long 
     fflush(stderr);
 }
 
+/* Why the run is waiting: always said, --quiet or not (a silent wait
+ * looks like a hang). */
+static void tell(void *ctx, const char *msg)
+{
+    struct progress *p = ctx;
+    fprintf(stderr, "%serpsync: %s\n", p->tty ? "\r\033[K" : "", msg);
+    fflush(stderr);
+}
+
 static void on_signal(int sig)
 {
     (void)sig;
@@ -141,6 +156,8 @@ int cmd_sync(struct cli *c, int argc, char **argv)
             o.pull_only = 1;
         else if (!strcmp(argv[i], "--push"))
             o.push_only = 1;
+        else if (!strcmp(argv[i], "--wait"))
+            o.wait = 1;
         else if (!strcmp(argv[i], "--only") && i + 1 < argc) {
             if (parse_only(argv[++i], &o.only))
                 return ES_EXIT_USAGE;
@@ -162,6 +179,8 @@ int cmd_sync(struct cli *c, int argc, char **argv)
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
     struct progress pr = {.tty = isatty(2)};
+    o.notice = tell;
+    o.notice_ctx = &pr;
     if (!quiet) {
         o.progress = show;
         o.progress_ctx = &pr;
