@@ -841,6 +841,16 @@ int es_store_lock(struct es_store *s, const char *since_utc, struct es_store_hol
                       h.since[0] ? h.since : "a moment ago");
 }
 
+int es_store_runs_interrupted(struct es_store *s, long *n, struct es_err *err)
+{
+    static const char sql[] = "UPDATE es_runs SET status = 'interrupted', message = ?1"
+                              " WHERE status = 'running'";
+    const char *p[] = {"the process ended without finishing (killed?)"};
+    int rc = run(s, sql, p, 1, err);
+    *n = rc ? 0 : s->ops->changes(s->db);
+    return rc;
+}
+
 /* ---- settings ---- */
 
 int es_store_setting_get(struct es_store *s, const char *key, char *out, size_t cap,

@@ -53,8 +53,8 @@ static void notice(const struct es_sync_opts *o, const char *fmt, ...)
     o->notice(o->notice_ctx, msg);
 }
 
-/* The store's run lock, waited for with --wait. Returns 0 or the exit
- * code. */
+/* The store's run lock, waited for with --wait; then the runs a kill left
+ * `running` are known to be dead. Returns 0 or the exit code. */
 static int take_lock(const struct es_config *cfg, struct es_store *s, const struct es_sync_opts *o,
                      struct es_sync_result *res)
 {
@@ -81,6 +81,8 @@ static int take_lock(const struct es_config *cfg, struct es_store *s, const stru
             return fail(res, ES_EXIT_FAILED, "error", err.msg);
         break;
     }
+    if (es_store_runs_interrupted(s, &res->killed_runs, &err))
+        return fail(res, ES_EXIT_FAILED, "error", err.msg);
     return 0;
 }
 
@@ -281,6 +283,9 @@ void es_sync_print(FILE *out, const struct es_sync_result *res)
         fprintf(out, "erpsync: %s\n", res->message);
         return;
     }
+    if (res->killed_runs)
+        fprintf(out, "%ld earlier run%s ended without finishing (killed?): marked interrupted\n",
+                res->killed_runs, res->killed_runs == 1 ? "" : "s");
     fprintf(out, "Run %lld (%s): %s in %.1f s, %ld requests\n", (long long)res->run_id,
             res->mode ? res->mode : "-", res->status, res->duration_ms / 1000.0, res->requests);
     fprintf(out, "%-20s %9s %8s %8s %9s %8s %7s | %7s %7s %7s %9s | %8s\n", "", "fetched",

@@ -182,6 +182,9 @@ struct es_store_holder {
 };
 int es_store_lock(struct es_store *s, const char *since_utc, struct es_store_holder *holder,
                   struct es_err *err);
+/* Runs still recorded as running, now that this one holds the lock, ended
+ * without finishing (killed): marked interrupted with a note. n: how many. */
+int es_store_runs_interrupted(struct es_store *s, long *n, struct es_err *err);
 
 /* ---- settings (kept in the store so the admin page can change them) ---- */
 

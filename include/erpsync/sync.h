@@ -1,5 +1,5 @@
 /* One sync run: opens the store and takes its run lock (one run at a time;
- * a second run is refused or waits), opens a
+ * runs that a kill left `running` are marked interrupted), opens a
  * session, pulls every enabled set (master data first), pushes, records
  * the run and its per-set counts, signs out whatever happens, and says
  * how it went. */
@@ -49,6 +49,7 @@ struct es_sync_result {
     long duration_ms;
     int full;
     const char *mode;   /* "initial", "incremental" or "full" */
+    long killed_runs;   /* earlier runs found `running`, marked interrupted */
 };
 
 /* Run once. Returns the exit code (also in res). */

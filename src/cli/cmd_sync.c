@@ -26,7 +26,7 @@ static const char help[] =
     "One run at a time: a run holds a lock on the store (a file beside an\n"
     "SQLite database, STORE.lock, naming its process). A second run exits 4,\n"
     "naming the holder's pid and since when, or waits for it with --wait. A\n"
-    "run that was killed holds nothing.\n"
+    "run that was killed holds nothing; the next run marks it interrupted.\n"
     "\n"
     "Each pushed record is sent once: a send without an answer is looked up\n"
     "in Acumatica before anything is sent again. A record both sides changed\n"

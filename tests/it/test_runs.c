@@ -102,10 +102,45 @@ static void one_run_at_a_time(void **state)
     pc_scene_stop(&s);
 }
 
+/* A run killed with kill -9 holds nothing: the next run starts at once,
+ * and marks the killed one interrupted; `erpsync runs` says so. */
+static void a_killed_run_is_marked_interrupted(void **state)
+{
+    (void)state;
+    struct pc_scene s;
+    slow_scene(&s, 600, 200);
+    const char *sync[] = {"sync", "--quiet", "--only", "customers", NULL};
+    pid_t pid = it_erpsync_bg(s.dir, sync);
+    wait_for_run(s.dir, 1);
+    kill(pid, SIGKILL);
+    assert_int_equal(exit_of(pid), 128 + SIGKILL);
+    struct it_run r;
+    const char *runs[] = {"runs", NULL};
+    it_erpsync(&r, s.dir, runs, 30);
+    assert_non_null(strstr(r.out, "running")); /* nobody has looked yet */
+    it_run_free(&r);
+    pc_control(&s, "DELETE", "faults", NULL);
+    it_erpsync(&r, s.dir, sync, 120);
+    if (r.status != 0 || !strstr(r.out, "1 earlier run ended without finishing"))
+        fail_msg("exit %d:\n%s", r.status, r.out);
+    it_run_free(&r);
+    assert_int_equal(pc_scalar(s.dir, "SELECT count(*) FROM es_runs WHERE status = 'running'"), 0);
+    assert_int_equal(pc_scalar(s.dir, "SELECT count(*) FROM es_runs WHERE id = 1 AND status ="
+                                      " 'interrupted' AND message LIKE '%killed?%'"),
+                     1);
+    it_erpsync(&r, s.dir, runs, 30);
+    char *first = strstr(r.out, "run 1 ");
+    if (!first || !strstr(first, "interrupted") || !strstr(first, "killed?"))
+        fail_msg("`erpsync runs` does not show run 1 interrupted:\n%s", r.out);
+    it_run_free(&r);
+    pc_scene_stop(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(one_run_at_a_time),
+        cmocka_unit_test(a_killed_run_is_marked_interrupted),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
