@@ -124,7 +124,8 @@ static int client_new(struct es_acu **out, const struct es_config *cfg, struct a
     struct es_http_opts o = {.timeout_ms = cfg->acu.timeout_ms,
                              .verify_tls = cfg->acu.verify_tls,
                              .ca_file = cfg->acu.ca_file,
-                             .share = sh->share};
+                             .share = sh->share,
+                             .stopping = es_acu_stopping};
     int rc = es_http_new(&a->http, &o, err);
     if (rc) {
         free(a);
@@ -256,7 +257,7 @@ static int send_once(struct es_acu *a, struct es_http_resp *out, const char *met
     UNLOCK(a);
     a->sent++;
     int rc = es_http_request(a->http, out, method, url, hdrs, body, body ? strlen(body) : 0,
-                             fresh, err);
+                             fresh ? ES_HTTP_FRESH : 0, err);
     LOCK(a);
     /* Date has whole seconds: the ERP's clock is at most 999 ms past it.
      * Erring late is safe (the next window overlaps); early would not be. */
@@ -562,7 +563,9 @@ static int signout_locked(struct es_acu *a, struct es_err *err)
     LOCK(a);
     a->sh->stats.requests++;
     UNLOCK(a);
-    int rc = es_http_request(a->http, &r, "POST", url, hdrs, "", 0, 0, err);
+    /* Also after a stop, briefly: the licence slot is freed now, not in
+     * 10 minutes. */
+    int rc = es_http_request(a->http, &r, "POST", url, hdrs, "", 0, ES_HTTP_CLOSING, err);
     if (!rc && r.status / 100 != 2)
         rc = es_err_set(err, ES_EREMOTE, "sign-out: HTTP %ld", r.status);
     sodium_memzero(auth, sizeof(auth));

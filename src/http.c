@@ -134,7 +134,21 @@ void es_http_resp_dispose(struct es_http_resp *r)
 struct sink {
     struct es_http_resp *r;
     int too_big;
+    int (*stopping)(void); /* NULL: this request is not aborted */
+    int stopped;
 };
+
+/* libcurl's progress callback, also called about once a second while
+ * nothing arrives: a stop aborts the transfer. */
+static int on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                       curl_off_t ulnow)
+{
+    (void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+    struct sink *s = ud;
+    if (s->stopping && s->stopping())
+        s->stopped = 1;
+    return s->stopped;
+}
 
 static size_t on_body(char *data, size_t size, size_t nmemb, void *ud)
 {
@@ -211,6 +225,9 @@ static int transport_error(struct es_http *h, CURLcode rc, const char *method, c
 {
     const char *why = h->errbuf[0] ? h->errbuf : curl_easy_strerror(rc);
     int n = (int)strcspn(url, "?");
+    if (s->stopped)
+        return es_err_set(err, ES_ECONFLICT, "%s %.*s: stopped without waiting for the answer",
+                          method, n, url);
     if (s->too_big)
         return es_err_set(err, ES_ETOOBIG, "%s %.*s: the answer is larger than %zu bytes", method,
                           n, url, h->opts.max_body);
@@ -222,10 +239,14 @@ static int transport_error(struct es_http *h, CURLcode rc, const char *method, c
 
 int es_http_request(struct es_http *h, struct es_http_resp *out, const char *method,
                     const char *url, const char *const *headers, const char *body, size_t body_n,
-                    int fresh, struct es_err *err)
+                    int flags, struct es_err *err)
 {
     CURL *c = h->curl;
-    struct sink s = {out, 0};
+    int closing = flags & ES_HTTP_CLOSING;
+    struct sink s = {.r = out, .stopping = closing ? NULL : h->opts.stopping};
+    long timeout = h->opts.timeout_ms;
+    if (closing && timeout > ES_HTTP_CLOSING_MS)
+        timeout = ES_HTTP_CLOSING_MS;
     reset_resp(out, h->opts.max_body);
     h->errbuf[0] = '\0';
     struct curl_slist *hl = NULL;
@@ -241,7 +262,11 @@ int es_http_request(struct es_http *h, struct es_http_resp *out, const char *met
     }
     curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
     curl_easy_setopt(c, CURLOPT_NOBODY, strcmp(method, "HEAD") ? 0L : 1L);
-    curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, fresh ? 1L : 0L);
+    curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, flags & ES_HTTP_FRESH ? 1L : 0L);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout);
+    curl_easy_setopt(c, CURLOPT_NOPROGRESS, s.stopping ? 0L : 1L);
+    curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+    curl_easy_setopt(c, CURLOPT_XFERINFODATA, &s);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &s);
     curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);

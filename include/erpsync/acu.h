@@ -89,8 +89,10 @@ const char *es_acu_version(const struct es_acu *a);
 /* Sleep ms unless a stop is asked: 0, or -1 when stopped. */
 int es_acu_wait(long ms);
 
-/* Ask every client to stop waiting (from a signal handler: async-signal
- * safe). Requests in flight finish; backoff sleeps end early. */
+/* Ask every client to stop (from a signal handler: async-signal safe).
+ * Backoff sleeps end early and requests in flight are aborted within about
+ * a second (ES_ECONFLICT: a push whose answer was not awaited stays
+ * unknown); the sign-out still goes. */
 void es_acu_stop(void);
 int es_acu_stopping(void);
 

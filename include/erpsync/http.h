@@ -27,7 +27,17 @@ struct es_http_opts {
     const char *ca_file; /* NULL: the system's */
     size_t max_body;    /* largest answer accepted; 0: 256 MiB */
     struct es_http_share *share; /* NULL: cookies of its own */
+    /* Asked about once a second during a transfer: non-zero aborts it
+     * (ES_ECONFLICT), so a stop does not wait for a slow answer. NULL: never. */
+    int (*stopping)(void);
 };
+
+enum {
+    ES_HTTP_FRESH = 1,   /* a new connection: libcurl never re-sends it */
+    ES_HTTP_CLOSING = 2, /* the session's last request (sign-out): not aborted by
+                          * a stop, and given at most ES_HTTP_CLOSING_MS */
+};
+#define ES_HTTP_CLOSING_MS 5000
 
 struct es_http_resp {
     long status;
@@ -50,13 +60,15 @@ void es_http_resp_init(struct es_http_resp *r);
 void es_http_resp_dispose(struct es_http_resp *r);
 
 /* One request. headers: NULL-terminated "Name: value" strings, or NULL.
- * body may be NULL (no body). fresh: open a new connection for this
- * request (a request that must not be sent twice: libcurl re-sends a
- * request silently when a reused connection turns out dead). out is reset
- * first. Returns 0 when an HTTP answer arrived, whatever its status. */
+ * body may be NULL (no body). flags: ES_HTTP_FRESH opens a new connection
+ * for this request (a request that must not be sent twice: libcurl
+ * re-sends a request silently when a reused connection turns out dead);
+ * ES_HTTP_CLOSING. out is reset first. Returns 0 when an HTTP answer
+ * arrived, whatever its status; ES_ECONFLICT when opts.stopping aborted
+ * it (it may have reached the server: its outcome is unknown). */
 int es_http_request(struct es_http *h, struct es_http_resp *out, const char *method,
                     const char *url, const char *const *headers, const char *body, size_t body_n,
-                    int fresh, struct es_err *err);
+                    int flags, struct es_err *err);
 
 /* Percent-encode s for a URL query value into out (appended). */
 void es_http_escape(struct es_buf *out, const char *s);

@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include <signal.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,6 +62,67 @@ static long logins(struct pc_scene *s)
     it_control(&s->cl, "GET", "sessions", NULL, &x);
     long n = (long)cJSON_GetObjectItem(x.json, "logins")->valuedouble;
     it_resp_free(&x);
+    return n;
+}
+
+/* SQL on the store, as the application runs it; the last row id. */
+static long app_sql(const char *dir, const char *sql)
+{
+    char path[600];
+    snprintf(path, sizeof(path), "%s/erpsync.db", dir);
+    sqlite3 *db = NULL;
+    if (sqlite3_open(path, &db) != SQLITE_OK)
+        fail_msg("cannot open %s", path);
+    sqlite3_busy_timeout(db, 10000);
+    char *msg = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+        fail_msg("%s: %s", sql, msg);
+    long id = (long)sqlite3_last_insert_rowid(db);
+    sqlite3_close(db);
+    return id;
+}
+
+/* Wait until acusim has taken every count of its faults: the faulted
+ * request is in flight. */
+static void wait_for_faults_taken(struct pc_scene *s)
+{
+    for (int t = 0; t < 20000; t += 20) {
+        struct it_resp f;
+        it_control(&s->cl, "GET", "faults", NULL, &f);
+        long left = 0;
+        const cJSON *x;
+        cJSON_ArrayForEach(x, f.json)
+            left += (long)cJSON_GetObjectItem(x, "remaining")->valuedouble;
+        it_resp_free(&f);
+        if (!left)
+            return;
+        it_sleep_ms(20);
+    }
+    fail_msg("the faulted request was not sent");
+}
+
+/* SIGTERM now; returns the seconds until the process ended, and its exit
+ * status in status. */
+static double stop_and_time(pid_t pid, int *status)
+{
+    double t0 = it_now();
+    kill(pid, SIGTERM);
+    *status = exit_of(pid);
+    return it_now() - t0;
+}
+
+/* Documents of the entity whose field is value (acusim's count). */
+static long documents_with(struct pc_scene *s, const char *entity, const char *field,
+                           const char *value)
+{
+    char path[256];
+    snprintf(path, sizeof(path), "extref/%s?field=%s", entity, field);
+    struct it_resp r;
+    it_control(&s->cl, "GET", path, NULL, &r);
+    assert_int_equal(r.status, 200);
+    const cJSON *c = cJSON_GetObjectItem(cJSON_GetObjectItem(r.json, "counts"), value);
+    long n = c ? (long)c->valuedouble : 0;
+    it_resp_free(&r);
     return n;
 }
 
@@ -136,11 +198,88 @@ static void a_killed_run_is_marked_interrupted(void **state)
     pc_scene_stop(&s);
 }
 
+/* SIGTERM while a page request waits for an answer that takes 20 s, with
+ * timeout = 1h: erpsync stops within a second or two, signs out, and
+ * records the run interrupted. */
+static void sigterm_does_not_wait_for_the_request_in_flight(void **state)
+{
+    (void)state;
+    struct pc_scene s;
+    const char *args[] = {"--dataset", "tiny", NULL};
+    pc_scene_start(&s, args, NULL);
+    it_write_config_acu(s.ini, sizeof(s.ini), s.dir, &s.sim, "timeout = 1h\n", NULL);
+    pc_control(&s, "POST", "faults",
+               "{\"kind\":\"delay\",\"path\":\"/Customer\",\"delay_ms\":20000,\"count\":1}");
+    const char *sync[] = {"sync", "--quiet", "--only", "customers", NULL};
+    pid_t pid = it_erpsync_bg(s.dir, sync);
+    wait_for_faults_taken(&s);
+    it_sleep_ms(300);
+    int status;
+    double took = stop_and_time(pid, &status);
+    if (took > 2.0)
+        fail_msg("erpsync took %.1f s to stop", took);
+    assert_int_equal(pc_scalar(s.dir, "SELECT count(*) FROM es_runs WHERE status = 'interrupted'"),
+                     1);
+    assert_int_equal(pc_open_sessions(&s), 1); /* the test's own: erpsync signed out */
+    pc_scene_stop(&s);
+}
+
+/* The same during a push: the order's PUT is aborted mid-flight (acusim
+ * committed it; the answer never came). The row stays unknown, nothing is
+ * marked failed; the next run looks it up and adopts it: one order. */
+static void a_push_stopped_mid_request_stays_exactly_once(void **state)
+{
+    (void)state;
+    struct pc_scene s;
+    const char *args[] = {"--dataset", "tiny", NULL};
+    pc_scene_start(&s, args, NULL);
+    it_write_config_acu(s.ini, sizeof(s.ini), s.dir, &s.sim, "timeout = 1h\n", NULL);
+    const char *pull[] = {"sync", "--quiet", "--pull", NULL};
+    struct it_run r;
+    it_erpsync(&r, s.dir, pull, 120);
+    assert_int_equal(r.status, 0);
+    it_run_free(&r);
+    long id = app_sql(s.dir, "INSERT INTO sales_orders(sync_status, customer_id, description)"
+                             " VALUES('pending', 'C000000002', 'stopped order')");
+    char sql[256];
+    snprintf(sql, sizeof(sql),
+             "INSERT INTO sales_order_lines(parent_id, inventory_id, order_qty, unit_price)"
+             " VALUES(%ld, 'BLN00005', 1, 12.5)",
+             id);
+    app_sql(s.dir, sql);
+    pc_control(&s, "POST", "faults",
+               "{\"kind\":\"delay\",\"method\":\"PUT\",\"path\":\"SalesOrder\",\"delay_ms\":20000,"
+               "\"count\":1}");
+    const char *push[] = {"sync", "--quiet", "--push", NULL};
+    pid_t pid = it_erpsync_bg(s.dir, push);
+    wait_for_faults_taken(&s);
+    it_sleep_ms(300);
+    int status;
+    double took = stop_and_time(pid, &status);
+    if (took > 2.0)
+        fail_msg("erpsync took %.1f s to stop", took);
+    assert_int_equal(pc_count(s.dir, "sales_orders", "unknown"), 1);
+    assert_int_equal(pc_count(s.dir, "sales_orders", "failed"), 0);
+    assert_int_equal(pc_open_sessions(&s), 1);
+    char ref[32];
+    snprintf(ref, sizeof(ref), "ES-SO-%ld", id);
+    assert_int_equal(documents_with(&s, "SalesOrder", "CustomerOrder", ref), 1);
+    it_erpsync(&r, s.dir, push, 120);
+    if (r.status != 0)
+        fail_msg("exit %d:\n%s", r.status, r.out);
+    it_run_free(&r);
+    assert_int_equal(pc_count(s.dir, "sales_orders", "synced"), pc_count(s.dir, "sales_orders", NULL));
+    assert_int_equal(documents_with(&s, "SalesOrder", "CustomerOrder", ref), 1);
+    pc_scene_stop(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(one_run_at_a_time),
         cmocka_unit_test(a_killed_run_is_marked_interrupted),
+        cmocka_unit_test(sigterm_does_not_wait_for_the_request_in_flight),
+        cmocka_unit_test(a_push_stopped_mid_request_stays_exactly_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
