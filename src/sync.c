@@ -69,7 +69,7 @@ static int take_lock(const struct es_config *cfg, struct es_store *s, const stru
                 notice(o, "%s: %s; waiting for it to end", cfg->store.url, err.msg);
             if (!es_acu_wait(250))
                 continue;
-            return fail(res, ES_EXIT_FAILED, "interrupted", "stopped while waiting for the store");
+            return fail(res, ES_EXIT_STOPPED, "interrupted", "stopped while waiting for the store");
         }
         if (rc == ES_ECONFLICT) {
             char msg[ES_ERR_MSG + 64];
@@ -204,6 +204,45 @@ static int push_sets(struct es_pull *pl, const struct es_sync_opts *o, struct es
     return res->exit_code;
 }
 
+static void unanswered_line(char *out, size_t cap, long n)
+{
+    snprintf(out, cap,
+             "%ld record%s sent without an answer (unknown): %s looked up in Acumatica before "
+             "anything is sent again, by the next run",
+             n, n == 1 ? "" : "s", n == 1 ? "it is" : "each is");
+}
+
+/* Rows of the sets pushed in this run whose outcome is still unknown. */
+static long count_unanswered(const struct es_config *cfg, struct es_store *s,
+                             const struct es_sync_opts *o, const struct es_sync_result *res)
+{
+    long total = 0;
+    for (int i = 0; i < ES_NSETS; i++) {
+        long n = 0;
+        if (res->ran[i] && push_wanted(cfg, o, i) &&
+            !es_store_count(s, es_map_get((enum es_set_id)i)->table, "unknown", &n, NULL))
+            total += n;
+    }
+    return total;
+}
+
+/* How the run ended, decided last: a stop asked outranks the rest; rows
+ * sent without an answer make the status only when nothing worse did. */
+static void conclude(const struct es_config *cfg, struct es_store *s,
+                     const struct es_sync_opts *o, struct es_sync_result *res)
+{
+    if (res->run_id)
+        res->unanswered = count_unanswered(cfg, s, o, res);
+    if (es_acu_stopping() && res->exit_code != ES_EXIT_OK) {
+        fail(res, ES_EXIT_STOPPED, "interrupted",
+             "stopped by Ctrl-C or SIGTERM; the next run resumes where this one ended");
+    } else if (res->unanswered && res->exit_code == ES_EXIT_OK) {
+        char msg[160];
+        unanswered_line(msg, sizeof(msg), res->unanswered);
+        fail(res, ES_EXIT_UNANSWERED, "unanswered", msg);
+    }
+}
+
 static void finish(struct es_store *s, struct es_acu *a, struct es_sync_result *res,
                    int64_t started)
 {
@@ -255,6 +294,7 @@ int es_sync_run(const struct es_config *cfg, const struct es_sync_opts *o,
         if (p.full && res->exit_code == ES_EXIT_OK)
             full_done(s, stamp);
     }
+    conclude(cfg, s, o, res);
     finish(s, a, res, started);
     es_acu_free(a);
     es_store_close(s);
@@ -308,6 +348,11 @@ void es_sync_print(FILE *out, const struct es_sync_result *res)
                 "%ld conflict%s: Acumatica's version won %ld, the application's %ld;"
                 " `erpsync conflicts` shows each with the reason\n",
                 t.conflicts, t.conflicts == 1 ? "" : "s", t.erp_won, t.conflicts - t.erp_won);
+    if (res->unanswered && res->exit_code != ES_EXIT_UNANSWERED) {
+        char line[160];
+        unanswered_line(line, sizeof(line), res->unanswered);
+        fprintf(out, "%s\n", line);
+    }
     if (res->message[0])
         fprintf(out, "%s\n", res->message);
 }

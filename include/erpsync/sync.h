@@ -13,12 +13,17 @@
 #include "erpsync/pull.h"
 #include "erpsync/store.h"
 
+/* The exit statuses of `erpsync sync`, each explained in `erpsync --help`,
+ * `erpsync sync --help` and the README. When several apply: a stop, then
+ * 3, then 1, then 5. */
 enum {
-    ES_EXIT_OK = 0,      /* everything synced */
-    ES_EXIT_FAILED = 1,  /* some records or sets failed (see the summary) */
-    ES_EXIT_USAGE = 2,   /* bad command line or configuration */
-    ES_EXIT_REMOTE = 3,  /* Acumatica could not be reached or refused the credentials */
-    ES_EXIT_LOCKED = 4,  /* another run holds the store (the message names it) */
+    ES_EXIT_OK = 0,         /* everything synced */
+    ES_EXIT_FAILED = 1,     /* some records or sets failed (see the summary) */
+    ES_EXIT_USAGE = 2,      /* bad command line or configuration */
+    ES_EXIT_REMOTE = 3,     /* Acumatica could not be reached or refused the credentials */
+    ES_EXIT_LOCKED = 4,     /* another run holds the store (the message names it) */
+    ES_EXIT_UNANSWERED = 5, /* records sent without an answer (unknown): looked up next run */
+    ES_EXIT_STOPPED = 130,  /* stopped by Ctrl-C or SIGTERM: the run is interrupted */
 };
 
 /* A line for the user while the run waits (for the store's lock, for a
@@ -39,7 +44,8 @@ struct es_sync_opts {
 
 struct es_sync_result {
     int64_t run_id;
-    const char *status; /* "ok", "failed", "error", "interrupted" */
+    const char *status; /* "ok", "failed", "error", "interrupted", "unanswered",
+                         * "locked" (no run began) */
     int exit_code;
     char message[ES_ERR_MSG + 128]; /* why, when not ok */
     int ran[ES_NSETS];
@@ -50,6 +56,7 @@ struct es_sync_result {
     int full;
     const char *mode;   /* "initial", "incremental" or "full" */
     long killed_runs;   /* earlier runs found `running`, marked interrupted */
+    long unanswered;    /* rows of the pushed sets left unknown at the end */
 };
 
 /* Run once. Returns the exit code (also in res). */

@@ -44,10 +44,18 @@ static const char help[] =
     "      price_classes prices projects sales_orders quotes invoices payments\n"
     "      shipments service_orders appointments purchase_orders (push only)\n"
     "\n"
-    "Exit status: 0 everything synced, 1 some records or sets failed (the\n"
-    "summary says which and why; `erpsync runs` keeps it), 2 bad usage or\n"
-    "configuration, 3 Acumatica could not be reached or refused the\n"
-    "credentials, 4 another run holds the store (without --wait).\n";
+    "Exit status:\n"
+    "  0    everything synced\n"
+    "  1    some records or sets failed (the summary says which and why;\n"
+    "       `erpsync runs` keeps it)\n"
+    "  2    bad usage or configuration\n"
+    "  3    Acumatica could not be reached or refused the credentials\n"
+    "  4    another run holds the store (the message names its pid; --wait)\n"
+    "  5    records were sent without an answer (unknown): the next run\n"
+    "       looks them up in Acumatica before anything is sent again\n"
+    "  130  stopped by Ctrl-C or SIGTERM: the run is recorded as\n"
+    "       interrupted and the next one resumes\n"
+    "When several apply: 130, then 3, then 1, then 5.\n";
 
 struct progress {
     int tty;

@@ -218,6 +218,7 @@ static void sigterm_does_not_wait_for_the_request_in_flight(void **state)
     double took = stop_and_time(pid, &status);
     if (took > 2.0)
         fail_msg("erpsync took %.1f s to stop", took);
+    assert_int_equal(status, 130); /* stopped by a signal */
     assert_int_equal(pc_scalar(s.dir, "SELECT count(*) FROM es_runs WHERE status = 'interrupted'"),
                      1);
     assert_int_equal(pc_open_sessions(&s), 1); /* the test's own: erpsync signed out */
@@ -258,6 +259,7 @@ static void a_push_stopped_mid_request_stays_exactly_once(void **state)
     double took = stop_and_time(pid, &status);
     if (took > 2.0)
         fail_msg("erpsync took %.1f s to stop", took);
+    assert_int_equal(status, 130);
     assert_int_equal(pc_count(s.dir, "sales_orders", "unknown"), 1);
     assert_int_equal(pc_count(s.dir, "sales_orders", "failed"), 0);
     assert_int_equal(pc_open_sessions(&s), 1);
@@ -273,6 +275,94 @@ static void a_push_stopped_mid_request_stays_exactly_once(void **state)
     pc_scene_stop(&s);
 }
 
+/* A push whose answer never came leaves its row unknown: the run exits 5,
+ * and its summary says how many and that they are looked up; the next
+ * run, which finds the order in Acumatica, exits 0. */
+static void unanswered_pushes_give_their_own_exit_status(void **state)
+{
+    (void)state;
+    struct pc_scene s;
+    const char *args[] = {"--dataset", "tiny", NULL};
+    pc_scene_start(&s, args, "[limits]\nretries = 0\n");
+    const char *pull[] = {"sync", "--quiet", "--pull", NULL};
+    struct it_run r;
+    it_erpsync(&r, s.dir, pull, 120);
+    assert_int_equal(r.status, 0);
+    it_run_free(&r);
+    long id = app_sql(s.dir, "INSERT INTO sales_orders(sync_status, customer_id, description)"
+                             " VALUES('pending', 'C000000002', 'unanswered order')");
+    char sql[256];
+    snprintf(sql, sizeof(sql),
+             "INSERT INTO sales_order_lines(parent_id, inventory_id, order_qty, unit_price)"
+             " VALUES(%ld, 'BLN00005', 1, 12.5)",
+             id);
+    app_sql(s.dir, sql);
+    pc_control(&s, "POST", "faults",
+               "{\"kind\":\"drop\",\"method\":\"PUT\",\"path\":\"SalesOrder\",\"count\":1}");
+    const char *push[] = {"sync", "--quiet", "--push", NULL};
+    it_erpsync(&r, s.dir, push, 120);
+    if (r.status != 5 || !strstr(r.out, "1 record sent without an answer") ||
+        !strstr(r.out, "looked up"))
+        fail_msg("exit %d:\n%s", r.status, r.out);
+    it_run_free(&r);
+    assert_int_equal(pc_count(s.dir, "sales_orders", "unknown"), 1);
+    app_sql(s.dir, "UPDATE sales_orders SET next_attempt_ms = 1"); /* due now */
+    it_erpsync(&r, s.dir, push, 120);
+    if (r.status != 0)
+        fail_msg("exit %d:\n%s", r.status, r.out);
+    it_run_free(&r);
+    char ref[32];
+    snprintf(ref, sizeof(ref), "ES-SO-%ld", id);
+    assert_int_equal(documents_with(&s, "SalesOrder", "CustomerOrder", ref), 1);
+    pc_scene_stop(&s);
+}
+
+/* text with every run of spaces and newlines made one space (a phrase of
+ * a help text may wrap), into out. */
+static void flatten(const char *text, char *out, size_t cap)
+{
+    size_t j = 0;
+    for (const char *p = text; *p && j + 1 < cap; p++) {
+        char c = *p == '\n' ? ' ' : *p;
+        if (c != ' ' || !j || out[j - 1] != ' ')
+            out[j++] = c;
+    }
+    out[j] = '\0';
+}
+
+/* Every exit status is explained in `erpsync --help`, `erpsync sync
+ * --help` and the README. */
+static void every_exit_status_is_documented(void **state)
+{
+    (void)state;
+    static const char *const statuses[] = {"0 everything synced", "1 some records",
+                                           "2 bad usage", "3 Acumatica could not be reached",
+                                           "4 another run holds the store",
+                                           "5 records were sent without an answer",
+                                           "130 stopped by Ctrl-C or SIGTERM"};
+    const char *top[] = {"--help", NULL}, *sync[] = {"sync", "--help", NULL};
+    static char texts[3][1 << 16];
+    struct it_run r;
+    it_erpsync(&r, "/", top, 30);
+    flatten(r.out, texts[0], sizeof(texts[0]));
+    it_run_free(&r);
+    it_erpsync(&r, "/", sync, 30);
+    flatten(r.out, texts[1], sizeof(texts[1]));
+    it_run_free(&r);
+    char path[600], raw[1 << 16];
+    snprintf(path, sizeof(path), "%s/README.md", ES_SOURCE_DIR);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    raw[fread(raw, 1, sizeof(raw) - 1, f)] = '\0';
+    fclose(f);
+    flatten(raw, texts[2], sizeof(texts[2]));
+    static const char *const where[] = {"erpsync --help", "erpsync sync --help", "README.md"};
+    for (size_t i = 0; i < sizeof(statuses) / sizeof(statuses[0]); i++)
+        for (int k = 0; k < 3; k++)
+            if (!strstr(texts[k], statuses[i]))
+                fail_msg("%s does not say '%s'", where[k], statuses[i]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -280,6 +370,8 @@ int main(void)
         cmocka_unit_test(a_killed_run_is_marked_interrupted),
         cmocka_unit_test(sigterm_does_not_wait_for_the_request_in_flight),
         cmocka_unit_test(a_push_stopped_mid_request_stays_exactly_once),
+        cmocka_unit_test(unanswered_pushes_give_their_own_exit_status),
+        cmocka_unit_test(every_exit_status_is_documented),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
