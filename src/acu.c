@@ -35,6 +35,8 @@ struct acu_shared {
     int64_t clock_offset;   /* ERP minus local, ms */
     int64_t next_slot;      /* pacing: the earliest start of the next request */
     struct es_acu_stats stats;
+    es_acu_notice_fn notice; /* says a wait, or NULL */
+    void *notice_ctx;
 };
 
 struct es_acu {
@@ -228,6 +230,14 @@ const struct es_acu_stats *es_acu_stats(const struct es_acu *a)
 long es_acu_sent(const struct es_acu *a)
 {
     return a->sent;
+}
+
+void es_acu_on_notice(struct es_acu *a, es_acu_notice_fn fn, void *ctx)
+{
+    LOCK(a);
+    a->sh->notice = fn;
+    a->sh->notice_ctx = ctx;
+    UNLOCK(a);
 }
 
 const char *es_acu_version(const struct es_acu *a)
@@ -462,6 +472,26 @@ static int signin_once(struct es_acu *a, struct es_http_resp *r, int refresh, st
     return oauth ? take_tokens(a, r, err) : 0;
 }
 
+/* Every API-user slot is taken: the wait that follows is said, and
+ * counted. auth_mu is held (the notice is not called concurrently). */
+static void tell_session_wait(struct es_acu *a, int attempt, int64_t ms)
+{
+    LOCK(a);
+    a->sh->stats.session_waits++;
+    a->sh->stats.session_wait_ms += ms;
+    es_acu_notice_fn fn = a->sh->notice;
+    void *ctx = a->sh->notice_ctx;
+    UNLOCK(a);
+    if (!fn)
+        return;
+    char msg[300];
+    snprintf(msg, sizeof(msg),
+             "waiting for a free API session: every API-user slot of the licence is taken "
+             "(API Login Limit); try %d of %d in %.0f s",
+             attempt + 2, a->cfg->limits.retries + 1, (double)ms / 1000.0);
+    fn(ctx, msg);
+}
+
 /* auth_mu is held. */
 static int signin_locked(struct es_acu *a, struct es_err *err)
 {
@@ -480,7 +510,10 @@ static int signin_locked(struct es_acu *a, struct es_err *err)
         LOCK(a);
         a->sh->stats.retries++;
         UNLOCK(a);
-        if (wait_ms(backoff_ms(attempt + 2, r.retry_after_s))) {
+        int64_t ms = backoff_ms(attempt + 2, r.retry_after_s);
+        if (says_login_limit(&r))
+            tell_session_wait(a, attempt, ms);
+        if (wait_ms(ms)) {
             rc = es_err_set(err, ES_ECONFLICT, "sign-in: stopped");
             break;
         }

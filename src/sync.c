@@ -249,6 +249,7 @@ static void finish(struct es_store *s, struct es_acu *a, struct es_sync_result *
     if (a) {
         es_acu_signout(a, NULL);
         res->requests = es_acu_stats(a)->requests;
+        res->session_wait_ms = es_acu_stats(a)->session_wait_ms;
     }
     res->duration_ms = (long)(mono_ms() - started);
     char now[40];
@@ -258,11 +259,29 @@ static void finish(struct es_store *s, struct es_acu *a, struct es_sync_result *
                          res->duration_ms, res->requests, NULL);
 }
 
+/* Sign in, then the pull and the push. */
+static void signed_in_run(struct es_pull *p, const struct es_sync_opts *o,
+                          struct es_sync_result *res, const char *stamp)
+{
+    struct es_err err = {0};
+    if (es_acu_signin(p->acu, &err)) {
+        fail(res, exit_of(err.code), "error", err.msg);
+        return;
+    }
+    if (!o->push_only)
+        pull_sets(p, o, res);
+    else
+        fail(res, ES_EXIT_OK, "ok", "");
+    if (res->exit_code == ES_EXIT_OK || !strcmp(res->status, "failed"))
+        push_sets(p, o, res);
+    if (p->full && res->exit_code == ES_EXIT_OK)
+        full_done(p->store, stamp);
+}
+
 int es_sync_run(const struct es_config *cfg, const struct es_sync_opts *o,
                 struct es_sync_result *res)
 {
     memset(res, 0, sizeof(*res));
-    int64_t started = mono_ms();
     struct es_err err = {0};
     struct es_store *s = NULL;
     struct es_acu *a = NULL;
@@ -274,25 +293,17 @@ int es_sync_run(const struct es_config *cfg, const struct es_sync_opts *o,
         es_store_close(s);
         return res->exit_code;
     }
-    started = mono_ms(); /* the run begins once the store is its own */
+    int64_t started = mono_ms(); /* the run begins once the store is its own */
     es_time_format_utc(p.now_utc, sizeof(p.now_utc), es_now_ms());
     p.full = res->full = o->full || full_asked(cfg, s, stamp, sizeof(stamp));
     res->mode = p.full ? "full" : first_run(s) ? "initial" : "incremental";
     if (es_store_run_start(s, res->mode, p.now_utc, &res->run_id, &err) ||
         es_acu_new(&a, cfg, &err)) {
         fail(res, ES_EXIT_FAILED, "error", err.msg);
-    } else if (es_acu_signin(a, &err)) {
-        fail(res, exit_of(err.code), "error", err.msg);
     } else {
         p.acu = a, p.store = s, p.run_id = res->run_id;
-        if (!o->push_only)
-            pull_sets(&p, o, res);
-        else
-            fail(res, ES_EXIT_OK, "ok", "");
-        if (res->exit_code == ES_EXIT_OK || !strcmp(res->status, "failed"))
-            push_sets(&p, o, res);
-        if (p.full && res->exit_code == ES_EXIT_OK)
-            full_done(s, stamp);
+        es_acu_on_notice(a, o->notice, o->notice_ctx);
+        signed_in_run(&p, o, res, stamp);
     }
     conclude(cfg, s, o, res);
     finish(s, a, res, started);
@@ -348,6 +359,11 @@ void es_sync_print(FILE *out, const struct es_sync_result *res)
                 "%ld conflict%s: Acumatica's version won %ld, the application's %ld;"
                 " `erpsync conflicts` shows each with the reason\n",
                 t.conflicts, t.conflicts == 1 ? "" : "s", t.erp_won, t.conflicts - t.erp_won);
+    if (res->session_wait_ms)
+        fprintf(out,
+                "Waited %.1f s for a free API session: every API-user slot of the licence was"
+                " taken (API Login Limit)\n",
+                res->session_wait_ms / 1000.0);
     if (res->unanswered && res->exit_code != ES_EXIT_UNANSWERED) {
         char line[160];
         unanswered_line(line, sizeof(line), res->unanswered);

@@ -24,7 +24,15 @@ struct es_acu_stats {
     long signins;   /* sessions opened (a token refresh is not one) */
     long refreshes; /* OAuth token refreshes */
     long declined;  /* 429 answers */
+    long session_waits;   /* sign-ins retried because every API-user slot was taken */
+    long session_wait_ms; /* time spent waiting for one */
 };
+
+/* A line for the user about a wait (for a free API session). Called on
+ * the thread that waits. */
+typedef void (*es_acu_notice_fn)(void *ctx, const char *msg);
+/* Say waits through fn (NULL: nothing said). For the client and its forks. */
+void es_acu_on_notice(struct es_acu *a, es_acu_notice_fn fn, void *ctx);
 
 enum {
     ES_ACU_IDEMPOTENT = 1, /* safe to send again after any failure (GET, action status) */
@@ -43,8 +51,8 @@ int es_acu_fork(struct es_acu *parent, struct es_acu **out, struct es_err *err);
 void es_acu_free(struct es_acu *a);
 
 /* Open the session. ES_EAUTH: credentials or tenant refused; ES_ELIMIT:
- * no free API-user slot after the retries; ES_ENET/ES_ETIMEOUT: the site
- * could not be reached. */
+ * no free API-user slot after the retries (each wait is told through the
+ * notice function); ES_ENET/ES_ETIMEOUT: the site could not be reached. */
 int es_acu_signin(struct es_acu *a, struct es_err *err);
 /* Close the session (best effort; the client is signed out afterwards in
  * any case). */

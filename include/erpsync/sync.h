@@ -26,9 +26,6 @@ enum {
     ES_EXIT_STOPPED = 130,  /* stopped by Ctrl-C or SIGTERM: the run is interrupted */
 };
 
-/* A line for the user while the run waits (for the store's lock, for a
- * free API session). */
-typedef void (*es_notice_fn)(void *ctx, const char *msg);
 
 struct es_sync_opts {
     int full;             /* pull everything (--full) */
@@ -38,7 +35,9 @@ struct es_sync_opts {
     int wait;             /* --wait: wait for another run holding the store */
     es_progress_fn progress;
     void *progress_ctx;
-    es_notice_fn notice;  /* may be NULL */
+    /* A line for the user while the run waits (for the store's lock, for
+     * a free API session); may be NULL. */
+    es_acu_notice_fn notice;
     void *notice_ctx;
 };
 
@@ -57,6 +56,7 @@ struct es_sync_result {
     const char *mode;   /* "initial", "incremental" or "full" */
     long killed_runs;   /* earlier runs found `running`, marked interrupted */
     long unanswered;    /* rows of the pushed sets left unknown at the end */
+    long session_wait_ms; /* waited for a free API session (the licence's slots) */
 };
 
 /* Run once. Returns the exit code (also in res). */

@@ -363,6 +363,51 @@ static void every_exit_status_is_documented(void **state)
                 fail_msg("%s does not say '%s'", where[k], statuses[i]);
 }
 
+/* The file's text (static buffer), "" when it cannot be read. */
+static const char *file_text(const char *dir, const char *name)
+{
+    static char text[1 << 16];
+    char path[600];
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    text[0] = '\0';
+    FILE *f = fopen(path, "r");
+    if (f) {
+        text[fread(text, 1, sizeof(text) - 1, f)] = '\0';
+        fclose(f);
+    }
+    return text;
+}
+
+/* Every API-user slot taken (the licence allows one, another client holds
+ * it): erpsync says on the terminal that it waits for a free session, and
+ * once one is free it runs, its summary saying how long it waited. */
+static void waiting_for_a_free_session_is_told(void **state)
+{
+    (void)state;
+    struct pc_scene s;
+    const char *args[] = {"--dataset", "tiny", "--max-sessions", "1", NULL};
+    pc_scene_start(&s, args, "[limits]\nretries = 8\n");
+    const char *sync[] = {"sync", "--only", "customers", NULL};
+    pid_t pid = it_erpsync_bg(s.dir, sync);
+    int told = 0;
+    for (int t = 0; t < 15000 && !told; t += 50) {
+        told = strstr(file_text(s.dir, "bg.log"), "waiting for a free API session") != NULL;
+        it_sleep_ms(50);
+    }
+    if (!told)
+        fail_msg("nothing said while waiting:\n%s", file_text(s.dir, "bg.log"));
+    it_logout(&s.cl); /* the slot is free */
+    assert_int_equal(exit_of(pid), 0);
+    const char *out = file_text(s.dir, "bg.log");
+    if (!strstr(out, "API Login Limit") || !strstr(out, "for a free API session"))
+        fail_msg("%s", out);
+    const char *summary = strstr(out, "Run 1 ");
+    if (!summary || !strstr(summary, "Waited") || !strstr(summary, "for a free API session"))
+        fail_msg("the summary does not say it waited:\n%s", out);
+    it_login(&s.cl);
+    pc_scene_stop(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -372,6 +417,7 @@ int main(void)
         cmocka_unit_test(a_push_stopped_mid_request_stays_exactly_once),
         cmocka_unit_test(unanswered_pushes_give_their_own_exit_status),
         cmocka_unit_test(every_exit_status_is_documented),
+        cmocka_unit_test(waiting_for_a_free_session_is_told),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
