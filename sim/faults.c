@@ -15,7 +15,8 @@ struct sim_faults {
     uint64_t rng;
 };
 
-static const char *const kinds[] = {"status", "delay", "cut", "malformed", "drop", "reset"};
+static const char *const kinds[] = {"status", "delay",  "cut",    "malformed",
+                                    "drop",   "reset", "endless"};
 
 struct sim_faults *sim_faults_new(uint64_t seed)
 {
@@ -80,7 +81,8 @@ int sim_faults_add_json(struct sim_faults *f, const char *json, struct es_err *e
     cJSON_Delete(j);
     if (r.kind < 0)
         return es_err_set(err, ES_EINVAL,
-                          "fault: \"kind\" must be status, delay, cut, malformed, drop or reset");
+                          "fault: \"kind\" must be status, delay, cut, malformed, drop, reset or"
+                          " endless");
     if (r.status < 100 || r.status > 599 || r.probability < 0 || r.probability > 1 ||
         r.delay_ms < 0)
         return es_err_set(err, ES_EINVAL, "fault: status, probability or delay_ms out of range");

@@ -17,6 +17,8 @@ enum sim_fault_kind {
     FK_MALFORMED, /* handle, then send a body that is not valid JSON */
     FK_DROP,      /* handle (a PUT commits), then close without any answer */
     FK_RESET,     /* close the connection without handling the request */
+    FK_ENDLESS,   /* handle (a PUT commits), then answer with a JSON list that never
+                   * ends, until the client gives up */
 };
 
 struct sim_fault {
@@ -34,7 +36,7 @@ struct sim_faults;
 struct sim_faults *sim_faults_new(uint64_t seed);
 void sim_faults_free(struct sim_faults *f);
 /* Add a rule from its JSON form:
- *   {"kind":"status|delay|cut|malformed|drop|reset", "method":"PUT",
+ *   {"kind":"status|delay|cut|malformed|drop|reset|endless", "method":"PUT",
  *    "path":"/SalesOrder", "count":5, "probability":0.5, "status":500,
  *    "delay_ms":2000} */
 int sim_faults_add_json(struct sim_faults *f, const char *json, struct es_err *err);
