@@ -117,6 +117,13 @@ static int64_t backoff_ms(int attempt, long retry_after_s)
 
 /* ---- set-up ---- */
 
+/* limits.max_answer_mb in bytes: one answer's cap, and the session's
+ * budget for every answer at once (0: the HTTP layer's own cap). */
+static size_t answer_cap(const struct es_config *cfg)
+{
+    return cfg->limits.max_answer_mb > 0 ? (size_t)cfg->limits.max_answer_mb << 20 : 0;
+}
+
 static int client_new(struct es_acu **out, const struct es_config *cfg, struct acu_shared *sh,
                       struct es_err *err)
 {
@@ -124,6 +131,8 @@ static int client_new(struct es_acu **out, const struct es_config *cfg, struct a
     a->cfg = cfg;
     a->sh = sh;
     struct es_http_opts o = {.timeout_ms = cfg->acu.timeout_ms,
+                             .max_body = answer_cap(cfg),
+                             .cap_name = "[limits] max_answer_mb",
                              .verify_tls = cfg->acu.verify_tls,
                              .ca_file = cfg->acu.ca_file,
                              .share = sh->share,
@@ -149,6 +158,7 @@ int es_acu_new(struct es_acu **out, const struct es_config *cfg, struct es_err *
         free(sh);
         return rc;
     }
+    es_http_share_budget(sh->share, answer_cap(cfg));
     pthread_mutex_init(&sh->mu, NULL);
     pthread_mutex_init(&sh->auth_mu, NULL);
     sh->refs = 1;

@@ -564,7 +564,7 @@ static enum verdict judge(int rc, const struct es_http_resp *r)
         return V_DONE;
     if (rc == ES_ELIMIT)
         return V_AGAIN;
-    if (rc == ES_ENET || rc == ES_ETIMEOUT)
+    if (rc == ES_ENET || rc == ES_ETIMEOUT || rc == ES_ETOOBIG) /* sent: no answer read */
         return V_UNKNOWN;
     if (rc != ES_EREMOTE || r->status == 401) /* a session refused after a new sign-in */
         return V_STOP;

@@ -1,4 +1,5 @@
 /* erpsync sync: one run, with progress on a terminal. */
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -183,6 +184,10 @@ int cmd_sync(struct cli *c, int argc, char **argv)
                                                                              : "UTC";
     if (es_tz_set(zone))
         es_tz_set("UTC");
+    /* Answers and pages are large buffers: mapped, so growing one moves no
+     * bytes and freeing one gives it back at once (glibc's sliding
+     * threshold would keep them on the heap, and the peak would vary). */
+    mallopt(M_MMAP_THRESHOLD, 1 << 20);
     es_http_global_init();
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
