@@ -15,7 +15,7 @@ struct sim_faults {
     uint64_t rng;
 };
 
-static const char *const kinds[] = {"status", "delay",  "cut",    "malformed",
+static const char *const kinds[] = {"status", "delay", "cut",    "malformed",
                                     "drop",   "reset", "endless"};
 
 struct sim_faults *sim_faults_new(uint64_t seed)

@@ -252,8 +252,8 @@ static struct MHD_Response *build_response(struct sim *s, struct sim_resp *rs)
     struct MHD_Response *resp;
     if (rs->endless) {
         free(data);
-        resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 * 1024, endless_reader,
-                                                 NULL, NULL);
+        resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 * 1024, endless_reader, NULL,
+                                                 NULL);
     } else if (rs->cut && len > 1) {
         struct cut_ctx *c = es_xcalloc(1, sizeof(*c));
         c->data = data;

@@ -270,8 +270,8 @@ static int send_once(struct es_acu *a, struct es_http_resp *out, const char *met
                      struct es_err *err)
 {
     if (pace(a))
-        return es_err_set(err, ES_ECONFLICT, "%s %.*s: stopped", method,
-                          (int)strcspn(url, "?"), url);
+        return es_err_set(err, ES_ECONFLICT, "%s %.*s: stopped", method, (int)strcspn(url, "?"),
+                          url);
     LOCK(a);
     a->sh->stats.requests++;
     UNLOCK(a);
@@ -358,8 +358,8 @@ static int send_retrying(struct es_acu *a, struct es_http_resp *out, const char 
         a->sh->stats.retries++;
         UNLOCK(a);
         if (wait_ms(backoff_ms(attempt, rc ? -1 : out->retry_after_s)))
-            return es_err_set(err, ES_ECONFLICT, "%s %.*s: stopped", method,
-                              (int)strcspn(url, "?"), url);
+            return es_err_set(err, ES_ECONFLICT, "%s %.*s: stopped", method, (int)strcspn(url, "?"),
+                              url);
     }
 }
 

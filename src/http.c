@@ -300,8 +300,8 @@ static int transport_error(struct es_http *h, CURLcode rc, const char *method, c
     char cap[160];
     cap_text(cap, sizeof(cap), h);
     if (s->too_big)
-        return es_err_set(err, ES_ETOOBIG, "%s %.*s: the answer is larger than %s", method, n,
-                          url, cap);
+        return es_err_set(err, ES_ETOOBIG, "%s %.*s: the answer is larger than %s", method, n, url,
+                          cap);
     if (s->over_budget)
         return es_err_set(err, ES_ETOOBIG,
                           "%s %.*s: the answers in flight together are larger than %s", method, n,
@@ -318,8 +318,8 @@ int es_http_request(struct es_http *h, struct es_http_resp *out, const char *met
 {
     CURL *c = h->curl;
     int closing = flags & ES_HTTP_CLOSING;
-    struct sink s = {.r = out, .share = h->opts.share,
-                     .stopping = closing ? NULL : h->opts.stopping};
+    struct sink s = {
+        .r = out, .share = h->opts.share, .stopping = closing ? NULL : h->opts.stopping};
     long timeout = h->opts.timeout_ms;
     if (closing && timeout > ES_HTTP_CLOSING_MS)
         timeout = ES_HTTP_CLOSING_MS;

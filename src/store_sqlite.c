@@ -221,16 +221,14 @@ static int write_holder(int fd, const char *since)
 {
     char text[96];
     int n = snprintf(text, sizeof(text), "%ld %s\n", (long)getpid(), since);
-    if (n < 0 || n >= (int)sizeof(text) || ftruncate(fd, 0) ||
-        pwrite(fd, text, (size_t)n, 0) != n)
+    if (n < 0 || n >= (int)sizeof(text) || ftruncate(fd, 0) || pwrite(fd, text, (size_t)n, 0) != n)
         return -1;
     return 0;
 }
 
 /* flock on "<database>.lock": the kernel releases it when the process
  * ends, however it ends. An in-memory database is nobody else's. */
-static int sq_lock(void *vd, const char *since, struct es_store_holder *holder,
-                   struct es_err *err)
+static int sq_lock(void *vd, const char *since, struct es_store_holder *holder, struct es_err *err)
 {
     struct db *d = vd;
     if (d->lock_fd >= 0 || !strcmp(d->path, ":memory:") || !d->path[0])

@@ -228,8 +228,8 @@ static long count_unanswered(const struct es_config *cfg, struct es_store *s,
 
 /* How the run ended, decided last: a stop asked outranks the rest; rows
  * sent without an answer make the status only when nothing worse did. */
-static void conclude(const struct es_config *cfg, struct es_store *s,
-                     const struct es_sync_opts *o, struct es_sync_result *res)
+static void conclude(const struct es_config *cfg, struct es_store *s, const struct es_sync_opts *o,
+                     struct es_sync_result *res)
 {
     if (res->run_id)
         res->unanswered = count_unanswered(cfg, s, o, res);

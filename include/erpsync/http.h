@@ -31,8 +31,8 @@ struct es_http_opts {
     int verify_tls;     /* verify the peer and host (keep 1) */
     const char *ca_file; /* NULL: the system's */
     size_t max_body;    /* largest answer accepted; 0: 256 MiB */
-    const char *cap_name; /* the setting of max_body and the share's budget, for
-                           * messages ("[limits] max_answer_mb"); NULL: none */
+    const char *cap_name;        /* the setting of max_body and the share's budget, for
+                                  * messages ("[limits] max_answer_mb"); NULL: none */
     struct es_http_share *share; /* NULL: cookies of its own */
     /* Asked about once a second during a transfer: non-zero aborts it
      * (ES_ECONFLICT), so a stop does not wait for a slow answer. NULL: never. */

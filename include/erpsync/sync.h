@@ -26,7 +26,6 @@ enum {
     ES_EXIT_STOPPED = 130,  /* stopped by Ctrl-C or SIGTERM: the run is interrupted */
 };
 
-
 struct es_sync_opts {
     int full;             /* pull everything (--full) */
     unsigned only;        /* bit per set (--only); 0: every enabled set */

@@ -161,7 +161,8 @@ static void four_workers_against_endless_answers_stay_bounded(void **state)
     fclose(f);
     if (WEXITSTATUS(st) != 0) /* each looked up, found, adopted */
         fail_msg("exit %d:\n%s", WEXITSTATUS(st), out);
-    assert_int_equal(pc_count(s.dir, "sales_orders", "synced"), pc_count(s.dir, "sales_orders", NULL));
+    assert_int_equal(pc_count(s.dir, "sales_orders", "synced"),
+                     pc_count(s.dir, "sales_orders", NULL));
     struct it_resp x;
     it_control(&s.cl, "GET", "extref/SalesOrder?field=CustomerOrder", NULL, &x);
     assert_int_equal((long)cJSON_GetObjectItem(x.json, "duplicated_references")->valuedouble, 0);

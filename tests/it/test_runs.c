@@ -92,7 +92,9 @@ static void wait_for_faults_taken(struct pc_scene *s)
         long left = 0;
         const cJSON *x;
         cJSON_ArrayForEach(x, f.json)
+        {
             left += (long)cJSON_GetObjectItem(x, "remaining")->valuedouble;
+        }
         it_resp_free(&f);
         if (!left)
             return;
@@ -270,7 +272,8 @@ static void a_push_stopped_mid_request_stays_exactly_once(void **state)
     if (r.status != 0)
         fail_msg("exit %d:\n%s", r.status, r.out);
     it_run_free(&r);
-    assert_int_equal(pc_count(s.dir, "sales_orders", "synced"), pc_count(s.dir, "sales_orders", NULL));
+    assert_int_equal(pc_count(s.dir, "sales_orders", "synced"),
+                     pc_count(s.dir, "sales_orders", NULL));
     assert_int_equal(documents_with(&s, "SalesOrder", "CustomerOrder", ref), 1);
     pc_scene_stop(&s);
 }
@@ -335,8 +338,10 @@ static void flatten(const char *text, char *out, size_t cap)
 static void every_exit_status_is_documented(void **state)
 {
     (void)state;
-    static const char *const statuses[] = {"0 everything synced", "1 some records",
-                                           "2 bad usage", "3 Acumatica could not be reached",
+    static const char *const statuses[] = {"0 everything synced",
+                                           "1 some records",
+                                           "2 bad usage",
+                                           "3 Acumatica could not be reached",
                                            "4 another run holds the store",
                                            "5 records were sent without an answer",
                                            "130 stopped by Ctrl-C or SIGTERM"};
