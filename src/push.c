@@ -924,7 +924,7 @@ static int send_once(struct set_push *sp, struct es_push_row *row, const struct 
 static int push_row(struct set_push *sp, struct es_push_row *row, struct es_err *err)
 {
     es_arena_reset(&sp->a);
-    char note[1024] = "";
+    char note[ES_ERR_MSG + 256] = ""; /* may quote another row's note */
     struct lines lines = {NULL, 0};
     int w = row_waits(sp, sp->def->deps, sp->m->cols, row->vals, note, sizeof(note));
     if (!w)

@@ -121,7 +121,8 @@ int es_store_adopt(struct es_store *s, const struct es_mapping *m, int64_t id,
 
 struct es_store_found {
     int found;
-    char status[16], erp_key[256], note[256], id[24];
+    char status[16], erp_key[256], id[24];
+    char note[ES_ERR_MSG + 128]; /* a push's note holds an error message and more */
 };
 /* The first live row of table whose col equals value. */
 int es_store_find(struct es_store *s, const char *table, const char *col, const char *value,
