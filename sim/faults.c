@@ -15,8 +15,8 @@ struct sim_faults {
     uint64_t rng;
 };
 
-static const char *const kinds[] = {"status", "delay", "cut", "malformed", "drop", "reset",
-                                    "replace"};
+static const char *const kinds[] = {"status", "delay", "cut",     "malformed",
+                                    "drop",   "reset", "replace", "endless"};
 
 struct sim_faults *sim_faults_new(uint64_t seed)
 {
@@ -88,7 +88,7 @@ int sim_faults_add_json(struct sim_faults *f, const char *json, struct es_err *e
     cJSON_Delete(j);
     if (r.kind < 0)
         return es_err_set(err, ES_EINVAL, "fault: \"kind\" must be status, delay, cut, malformed,"
-                                          " drop, reset or replace");
+                                          " drop, reset, replace or endless");
     if (r.kind == FK_REPLACE && !texts_ok)
         return es_err_set(err, ES_EINVAL, "fault: replace needs \"from\" (not empty) and \"to\","
                                           " each under 256 bytes");

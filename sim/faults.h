@@ -19,6 +19,8 @@ enum sim_fault_kind {
     FK_RESET,     /* close the connection without handling the request */
     FK_REPLACE,   /* handle, then replace every `from` in the answer body with `to`:
                    * a broken or hostile endpoint (another record's key, a bad id) */
+    FK_ENDLESS,   /* handle (a PUT commits), then answer with a JSON list that never
+                   * ends, until the client gives up */
 };
 
 struct sim_fault {
@@ -37,7 +39,8 @@ struct sim_faults;
 struct sim_faults *sim_faults_new(uint64_t seed);
 void sim_faults_free(struct sim_faults *f);
 /* Add a rule from its JSON form:
- *   {"kind":"status|delay|cut|malformed|drop|reset", "method":"PUT",
+ *   {"kind":"status|delay|cut|malformed|drop|reset|replace|endless",
+ *    "method":"PUT",
  *    "path":"/SalesOrder", "count":5, "probability":0.5, "status":500,
  *    "delay_ms":2000}; kind "replace" takes "from" and "to" (text of the
  *    answer body, as sent: JSON escapes included). */

@@ -231,6 +231,23 @@ static void cut_free(void *cls)
     free(c);
 }
 
+/* The endless answer: "[" then the same record again and again, as fast
+ * as the client reads, until it closes the connection. */
+static ssize_t endless_reader(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    (void)cls;
+    static const char rec[] =
+        "{\"CustomerID\":{\"value\":\"ENDLESS\"},\"Description\":{\"value\":\"an answer "
+        "that never ends, as a broken or hostile endpoint may send\"}},";
+    size_t n = 0;
+    if (pos == 0 && max)
+        buf[n++] = '[';
+    uint64_t at = pos ? pos - 1 : 0;
+    while (n < max)
+        buf[n++] = rec[at++ % (sizeof(rec) - 1)];
+    return (ssize_t)n;
+}
+
 static struct MHD_Response *build_response(struct sim *s, struct sim_resp *rs)
 {
     if (rs->malformed && rs->body.len > 2) {
@@ -241,7 +258,11 @@ static struct MHD_Response *build_response(struct sim *s, struct sim_resp *rs)
     size_t len;
     char *data = es_buf_steal(&rs->body, &len);
     struct MHD_Response *resp;
-    if (rs->cut && len > 1) {
+    if (rs->endless) {
+        free(data);
+        resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 * 1024, endless_reader, NULL,
+                                                 NULL);
+    } else if (rs->cut && len > 1) {
         struct cut_ctx *c = es_xcalloc(1, sizeof(*c));
         c->data = data;
         c->len = len;

@@ -48,6 +48,7 @@ struct sim_resp {
     int drop;      /* close the connection without an answer */
     int cut;       /* send half the body, then close */
     int malformed; /* break the JSON body */
+    int endless;   /* instead of the body, a JSON list that never ends */
 };
 
 /* A query argument by name (case-insensitive, as ASP.NET reads them). */

@@ -188,6 +188,8 @@ static void fault_after(struct sim_resp *rs, const struct sim_fault *f)
         rs->malformed = 1;
     else if (f->kind == FK_DROP)
         rs->drop = 1;
+    else if (f->kind == FK_ENDLESS)
+        rs->endless = 1;
 }
 
 void sim_route(struct sim *s, struct sim_req *rq, struct sim_resp *rs)

@@ -36,6 +36,8 @@ struct acu_shared {
     int64_t clock_offset;   /* ERP minus local, ms */
     int64_t next_slot;      /* pacing: the earliest start of the next request */
     struct es_acu_stats stats;
+    es_acu_notice_fn notice; /* says a wait, or NULL */
+    void *notice_ctx;
 };
 
 struct es_acu {
@@ -116,6 +118,13 @@ static int64_t backoff_ms(int attempt, long retry_after_s)
 
 /* ---- set-up ---- */
 
+/* limits.max_answer_mb in bytes: one answer's cap, and the session's
+ * budget for every answer at once (0: the HTTP layer's own cap). */
+static size_t answer_cap(const struct es_config *cfg)
+{
+    return cfg->limits.max_answer_mb > 0 ? (size_t)cfg->limits.max_answer_mb << 20 : 0;
+}
+
 static int client_new(struct es_acu **out, const struct es_config *cfg, struct acu_shared *sh,
                       struct es_err *err)
 {
@@ -123,9 +132,12 @@ static int client_new(struct es_acu **out, const struct es_config *cfg, struct a
     a->cfg = cfg;
     a->sh = sh;
     struct es_http_opts o = {.timeout_ms = cfg->acu.timeout_ms,
+                             .max_body = answer_cap(cfg),
+                             .cap_name = "[limits] max_answer_mb",
                              .verify_tls = cfg->acu.verify_tls,
                              .ca_file = cfg->acu.ca_file,
-                             .share = sh->share};
+                             .share = sh->share,
+                             .stopping = es_acu_stopping};
     int rc = es_http_new(&a->http, &o, err);
     if (rc) {
         free(a);
@@ -147,6 +159,7 @@ int es_acu_new(struct es_acu **out, const struct es_config *cfg, struct es_err *
         free(sh);
         return rc;
     }
+    es_http_share_budget(sh->share, answer_cap(cfg));
     pthread_mutex_init(&sh->mu, NULL);
     pthread_mutex_init(&sh->auth_mu, NULL);
     sh->refs = 1;
@@ -230,6 +243,14 @@ long es_acu_sent(const struct es_acu *a)
     return a->sent;
 }
 
+void es_acu_on_notice(struct es_acu *a, es_acu_notice_fn fn, void *ctx)
+{
+    LOCK(a);
+    a->sh->notice = fn;
+    a->sh->notice_ctx = ctx;
+    UNLOCK(a);
+}
+
 const char *es_acu_version(const struct es_acu *a)
 {
     return a->cfg->acu.version;
@@ -250,13 +271,14 @@ static int send_once(struct es_acu *a, struct es_http_resp *out, const char *met
                      struct es_err *err)
 {
     if (pace(a))
-        return es_err_set(err, ES_ECONFLICT, "%s %s: stopped", method, url);
+        return es_err_set(err, ES_ECONFLICT, "%s %.*s: stopped", method, (int)strcspn(url, "?"),
+                          url);
     LOCK(a);
     a->sh->stats.requests++;
     UNLOCK(a);
     a->sent++;
     int rc = es_http_request(a->http, out, method, url, hdrs, body, body ? strlen(body) : 0,
-                             fresh, err);
+                             fresh ? ES_HTTP_FRESH : 0, err);
     LOCK(a);
     /* Date has whole seconds: the ERP's clock is at most 999 ms past it.
      * Erring late is safe (the next window overlaps); early would not be. */
@@ -337,7 +359,8 @@ static int send_retrying(struct es_acu *a, struct es_http_resp *out, const char 
         a->sh->stats.retries++;
         UNLOCK(a);
         if (wait_ms(backoff_ms(attempt, rc ? -1 : out->retry_after_s)))
-            return es_err_set(err, ES_ECONFLICT, "%s %s: stopped", method, url);
+            return es_err_set(err, ES_ECONFLICT, "%s %.*s: stopped", method, (int)strcspn(url, "?"),
+                              url);
     }
 }
 
@@ -487,6 +510,26 @@ static int signin_once(struct es_acu *a, struct es_http_resp *r, int refresh, st
     return oauth ? take_tokens(a, r, err) : 0;
 }
 
+/* Every API-user slot is taken: the wait that follows is said, and
+ * counted. auth_mu is held (the notice is not called concurrently). */
+static void tell_session_wait(struct es_acu *a, int attempt, int64_t ms)
+{
+    LOCK(a);
+    a->sh->stats.session_waits++;
+    a->sh->stats.session_wait_ms += ms;
+    es_acu_notice_fn fn = a->sh->notice;
+    void *ctx = a->sh->notice_ctx;
+    UNLOCK(a);
+    if (!fn)
+        return;
+    char msg[300];
+    snprintf(msg, sizeof(msg),
+             "waiting for a free API session: every API-user slot of the licence is taken "
+             "(API Login Limit); try %d of %d in %.0f s",
+             attempt + 2, a->cfg->limits.retries + 1, (double)ms / 1000.0);
+    fn(ctx, msg);
+}
+
 /* auth_mu is held. */
 static int signin_locked(struct es_acu *a, struct es_err *err)
 {
@@ -505,7 +548,10 @@ static int signin_locked(struct es_acu *a, struct es_err *err)
         LOCK(a);
         a->sh->stats.retries++;
         UNLOCK(a);
-        if (wait_ms(backoff_ms(attempt + 2, r.retry_after_s))) {
+        int64_t ms = backoff_ms(attempt + 2, r.retry_after_s);
+        if (says_login_limit(&r))
+            tell_session_wait(a, attempt, ms);
+        if (wait_ms(ms)) {
             rc = es_err_set(err, ES_ECONFLICT, "sign-in: stopped");
             break;
         }
@@ -589,7 +635,9 @@ static int signout_locked(struct es_acu *a, struct es_err *err)
     LOCK(a);
     a->sh->stats.requests++;
     UNLOCK(a);
-    int rc = es_http_request(a->http, &r, "POST", url, hdrs, "", 0, 0, err);
+    /* Also after a stop, briefly: the licence slot is freed now, not in
+     * 10 minutes. */
+    int rc = es_http_request(a->http, &r, "POST", url, hdrs, "", 0, ES_HTTP_CLOSING, err);
     if (!rc && r.status / 100 != 2)
         rc = es_err_set(err, ES_EREMOTE, "sign-out: HTTP %ld", r.status);
     sodium_memzero(auth, sizeof(auth));

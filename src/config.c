@@ -113,6 +113,7 @@ static const struct key keys[] = {
     KR(SEC_LIMITS, "concurrent_requests", set_int, CFG(limits.concurrent_requests), 1, 64),
     KR(SEC_LIMITS, "max_sessions", set_int, CFG(limits.max_sessions), 1, 100),
     KR(SEC_LIMITS, "retries", set_int, CFG(limits.retries), 0, 20),
+    KR(SEC_LIMITS, "max_answer_mb", set_int, CFG(limits.max_answer_mb), 1, 4096),
     K(ANY_SET, "enabled", set_bool, offsetof(struct es_config_set, enabled)),
     K(ANY_SET, "direction", set_direction, offsetof(struct es_config_set, direction)),
     KW(ANY_SET, "primary", offsetof(struct es_config_set, primary), primary_words),
@@ -1132,6 +1133,7 @@ void es_config_defaults(struct es_config *out)
     out->limits.concurrent_requests = 1;
     out->limits.max_sessions = 1;
     out->limits.retries = 5;
+    out->limits.max_answer_mb = 16;
     for (int i = 0; i < ES_NSETS; i++) {
         out->sets[i].enabled = 1;
         out->sets[i].direction = es_set_info(i)->fallback;
@@ -1338,6 +1340,11 @@ static const char sample[] =
     "max_sessions = 1\n"
     "; Retries of a failed request, 0 to 20.\n"
     "retries = 5\n"
+    "; Megabytes Acumatica's answers may hold in memory at once, 1 to 4096:\n"
+    "; one answer, or the push workers' answers together. A larger answer\n"
+    "; fails with a message naming this key. Pages are kept near 2 MB; the\n"
+    "; price inquiry of a very large price list may need more.\n"
+    "max_answer_mb = 16\n"
     "\n"
     "; The record sets, one section each: enabled (true/false) and direction:\n"
     "; pull (ERP to application), push (application to ERP) or both, as far as\n"

@@ -22,6 +22,9 @@ struct es_http {
 struct es_http_share {
     CURLSH *sh;
     pthread_mutex_t mu;
+    pthread_mutex_t budget_mu;
+    size_t budget; /* the most the handles' answers may hold at once; 0: no bound */
+    size_t held;   /* what they hold */
 };
 
 static void share_lock(CURL *c, curl_lock_data d, curl_lock_access a, void *ud)
@@ -45,6 +48,7 @@ int es_http_share_new(struct es_http_share **out, struct es_err *err)
         return es_err_set(err, ES_ENET, "http: cannot create a libcurl share");
     }
     pthread_mutex_init(&s->mu, NULL);
+    pthread_mutex_init(&s->budget_mu, NULL);
     curl_share_setopt(s->sh, CURLSHOPT_LOCKFUNC, share_lock);
     curl_share_setopt(s->sh, CURLSHOPT_UNLOCKFUNC, share_unlock);
     curl_share_setopt(s->sh, CURLSHOPT_USERDATA, s);
@@ -60,7 +64,45 @@ void es_http_share_free(struct es_http_share *s)
         return;
     curl_share_cleanup(s->sh);
     pthread_mutex_destroy(&s->mu);
+    pthread_mutex_destroy(&s->budget_mu);
     free(s);
+}
+
+void es_http_share_budget(struct es_http_share *s, size_t bytes)
+{
+    pthread_mutex_lock(&s->budget_mu);
+    s->budget = bytes;
+    pthread_mutex_unlock(&s->budget_mu);
+}
+
+/* Count n more bytes of r against the share's budget: 0, or -1 when the
+ * answers together would pass it. */
+static int take_budget(struct es_http_share *s, struct es_http_resp *r, size_t n)
+{
+    if (!s)
+        return 0;
+    int rc = 0;
+    pthread_mutex_lock(&s->budget_mu);
+    if (s->budget && n > s->budget - s->held) {
+        rc = -1;
+    } else {
+        s->held += n;
+        r->held += n;
+        r->held_in = s;
+    }
+    pthread_mutex_unlock(&s->budget_mu);
+    return rc;
+}
+
+static void give_back(struct es_http_resp *r)
+{
+    struct es_http_share *s = r->held_in;
+    if (!s || !r->held)
+        return;
+    pthread_mutex_lock(&s->budget_mu);
+    s->held -= r->held;
+    pthread_mutex_unlock(&s->budget_mu);
+    r->held = 0;
 }
 
 void es_http_global_init(void)
@@ -128,20 +170,49 @@ void es_http_resp_init(struct es_http_resp *r)
 
 void es_http_resp_dispose(struct es_http_resp *r)
 {
-    if (r)
-        es_buf_dispose(&r->body);
+    if (!r)
+        return;
+    give_back(r);
+    es_buf_dispose(&r->body);
 }
 
 struct sink {
     struct es_http_resp *r;
+    struct es_http_share *share; /* whose budget the answer draws from, or NULL */
     int too_big;
+    int over_budget;
+    int (*stopping)(void); /* NULL: this request is not aborted */
+    int stopped;
 };
 
+/* libcurl's progress callback, also called about once a second while
+ * nothing arrives: a stop aborts the transfer. */
+static int on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                       curl_off_t ulnow)
+{
+    (void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+    struct sink *s = ud;
+    if (s->stopping && s->stopping())
+        s->stopped = 1;
+    return s->stopped;
+}
+
+/* The cap first (one answer), then the budget (every answer at once); a
+ * 0 return stops the transfer. */
 static size_t on_body(char *data, size_t size, size_t nmemb, void *ud)
 {
     struct sink *s = ud;
     size_t n = size * nmemb;
-    if (es_buf_add(&s->r->body, data, n)) {
+    struct es_buf *b = &s->r->body;
+    if (b->max && n > b->max - b->len) {
+        s->too_big = 1;
+        return 0;
+    }
+    if (take_budget(s->share, s->r, n)) {
+        s->over_budget = 1;
+        return 0;
+    }
+    if (es_buf_add(b, data, n)) {
         s->too_big = 1;
         return 0; /* stops the transfer */
     }
@@ -196,6 +267,7 @@ static size_t on_header(char *line, size_t size, size_t nmemb, void *ud)
 
 static void reset_resp(struct es_http_resp *r, size_t max)
 {
+    give_back(r);
     es_buf_reset(&r->body);
     r->body.max = max;
     r->status = 0;
@@ -205,25 +277,53 @@ static void reset_resp(struct es_http_resp *r, size_t max)
     r->seconds = 0;
 }
 
+/* The cap as a user sets it: "the cap (32 MB: [limits] max_answer_mb)",
+ * or in bytes when no setting names it. */
+static void cap_text(char *out, size_t cap, const struct es_http *h)
+{
+    size_t max = h->opts.max_body;
+    if (h->opts.cap_name && !(max & ((1u << 20) - 1)))
+        snprintf(out, cap, "the cap (%zu MB: %s)", max >> 20, h->opts.cap_name);
+    else
+        snprintf(out, cap, "%zu bytes", max);
+}
+
+/* A transport failure: the method and URL without its query (a $select of
+ * every field would leave no room for the reason), then the reason. */
 static int transport_error(struct es_http *h, CURLcode rc, const char *method, const char *url,
                            struct sink *s, struct es_err *err)
 {
     const char *why = h->errbuf[0] ? h->errbuf : curl_easy_strerror(rc);
+    int n = (int)strcspn(url, "?");
+    if (s->stopped)
+        return es_err_set(err, ES_ECONFLICT, "%s %.*s: stopped without waiting for the answer",
+                          method, n, url);
+    char cap[160];
+    cap_text(cap, sizeof(cap), h);
     if (s->too_big)
-        return es_err_set(err, ES_ETOOBIG, "%s %s: the answer is larger than %zu bytes", method,
-                          url, h->opts.max_body);
+        return es_err_set(err, ES_ETOOBIG, "%s %.*s: the answer is larger than %s", method, n, url,
+                          cap);
+    if (s->over_budget)
+        return es_err_set(err, ES_ETOOBIG,
+                          "%s %.*s: the answers in flight together are larger than %s", method, n,
+                          url, cap);
     if (rc == CURLE_OPERATION_TIMEDOUT)
-        return es_err_set(err, ES_ETIMEOUT, "%s %s: no answer within %ld ms", method, url,
+        return es_err_set(err, ES_ETIMEOUT, "%s %.*s: no answer within %ld ms", method, n, url,
                           h->opts.timeout_ms);
-    return es_err_set(err, ES_ENET, "%s %s: %s", method, url, why);
+    return es_err_set(err, ES_ENET, "%s %.*s: %s", method, n, url, why);
 }
 
 int es_http_request(struct es_http *h, struct es_http_resp *out, const char *method,
                     const char *url, const char *const *headers, const char *body, size_t body_n,
-                    int fresh, struct es_err *err)
+                    int flags, struct es_err *err)
 {
     CURL *c = h->curl;
-    struct sink s = {out, 0};
+    int closing = flags & ES_HTTP_CLOSING;
+    struct sink s = {
+        .r = out, .share = h->opts.share, .stopping = closing ? NULL : h->opts.stopping};
+    long timeout = h->opts.timeout_ms;
+    if (closing && timeout > ES_HTTP_CLOSING_MS)
+        timeout = ES_HTTP_CLOSING_MS;
     reset_resp(out, h->opts.max_body);
     h->errbuf[0] = '\0';
     struct curl_slist *hl = NULL;
@@ -239,7 +339,11 @@ int es_http_request(struct es_http *h, struct es_http_resp *out, const char *met
     }
     curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
     curl_easy_setopt(c, CURLOPT_NOBODY, strcmp(method, "HEAD") ? 0L : 1L);
-    curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, fresh ? 1L : 0L);
+    curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, flags & ES_HTTP_FRESH ? 1L : 0L);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout);
+    curl_easy_setopt(c, CURLOPT_NOPROGRESS, s.stopping ? 0L : 1L);
+    curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+    curl_easy_setopt(c, CURLOPT_XFERINFODATA, &s);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &s);
     curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);

@@ -588,7 +588,7 @@ static enum verdict judge(int rc, const struct es_http_resp *r)
         return V_DONE;
     if (rc == ES_ELIMIT)
         return V_AGAIN;
-    if (rc == ES_ENET || rc == ES_ETIMEOUT)
+    if (rc == ES_ENET || rc == ES_ETIMEOUT || rc == ES_ETOOBIG) /* sent: no answer read */
         return V_UNKNOWN;
     if (rc != ES_EREMOTE || r->status == 401) /* a session refused after a new sign-in */
         return V_STOP;
@@ -917,7 +917,7 @@ static int trouble(struct set_push *sp, struct es_push_row *row, enum verdict v,
             return es_err_set(err, ES_ECONFLICT, "%s: stopped", sp->name);
         return 1;
     }
-    char note[512];
+    char note[ES_ERR_MSG + 128];
     snprintf(note, sizeof(note), "%s; %s", why,
              v == V_AGAIN ? "sent again later"
                           : "the outcome is unknown: looked up in Acumatica before any resend");
@@ -994,7 +994,7 @@ static int send_once(struct set_push *sp, struct es_push_row *row, const struct 
 static int push_row(struct set_push *sp, struct es_push_row *row, struct es_err *err)
 {
     es_arena_reset(&sp->a);
-    char note[1024] = "";
+    char note[ES_ERR_MSG + 256] = ""; /* may quote another row's note */
     struct lines lines = {NULL, 0};
     int w = row_waits(sp, sp->def->deps, sp->m->cols, row->vals, note, sizeof(note));
     if (!w)
@@ -1014,7 +1014,7 @@ static int push_row(struct set_push *sp, struct es_push_row *row, struct es_err 
         if ((rc = check_unknown(sp, row, ref_ix, ref, &done, err)) || done)
             return rc;
         enum verdict v = V_STOP;
-        char why[300] = "";
+        char why[ES_ERR_MSG] = "";
         if ((rc = send_once(sp, row, &lines, ref_ix, ref, &v, why, sizeof(why), err)))
             return rc;
         if (v != V_AGAIN && v != V_UNKNOWN)

@@ -983,6 +983,31 @@ int es_store_failure(struct es_store *s, int64_t run_id, const char *set, const 
     return run(s, sql, p, 5, err);
 }
 
+int es_store_lock(struct es_store *s, const char *since_utc, struct es_store_holder *holder,
+                  struct es_err *err)
+{
+    struct es_store_holder h = {0};
+    int rc = s->ops->lock(s->db, since_utc, &h, err);
+    if (holder)
+        *holder = h;
+    if (rc != ES_ECONFLICT)
+        return rc;
+    if (!h.pid)
+        return es_err_set(err, rc, "another run holds the store (it is just starting)");
+    return es_err_set(err, rc, "another run holds the store: pid %ld, since %s", h.pid,
+                      h.since[0] ? h.since : "a moment ago");
+}
+
+int es_store_runs_interrupted(struct es_store *s, long *n, struct es_err *err)
+{
+    static const char sql[] = "UPDATE es_runs SET status = 'interrupted', message = ?1"
+                              " WHERE status = 'running'";
+    const char *p[] = {"the process ended without finishing (killed?)"};
+    int rc = run(s, sql, p, 1, err);
+    *n = rc ? 0 : s->ops->changes(s->db);
+    return rc;
+}
+
 /* ---- settings ---- */
 
 int es_store_setting_get(struct es_store *s, const char *key, char *out, size_t cap,

@@ -32,6 +32,12 @@ struct es_store_ops {
     void (*app_modified_triggers)(struct es_buf *out, const char *table);
     /* Rows changed by the last run(). */
     long (*changes)(void *db);
+    /* The run lock, taken without waiting and held until close (or the
+     * process's end, however it ends). 0 with since_utc and this process's
+     * id recorded for others to read; ES_ECONFLICT with holder filled when
+     * another process holds it; ES_EIO when it cannot be taken. */
+    int (*lock)(void *db, const char *since_utc, struct es_store_holder *holder,
+                struct es_err *err);
 };
 
 extern const struct es_store_ops es_store_sqlite;

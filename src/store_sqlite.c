@@ -1,10 +1,14 @@
 /* The SQLite backend of the store: WAL, prepared statements cached by the
- * address of their SQL text. */
+ * address of their SQL text; the run lock is a flock on a file beside the
+ * database. */
+#include <errno.h>
 #include <fcntl.h>
 #include <sqlite3.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -22,11 +26,17 @@ struct cached {
 struct db {
     sqlite3 *h;
     struct cached cache[CACHE];
+    char *path;  /* the database file */
+    int lock_fd; /* the run lock's file while held, else -1 */
 };
 
+/* The statement (its start: a long INSERT would leave no room) and
+ * SQLite's reason after it. */
 static int db_err(struct db *d, struct es_err *err, const char *what)
 {
-    return es_err_set(err, ES_EDB, "sqlite: %s: %s", what, sqlite3_errmsg(d->h));
+    int n = (int)strlen(what);
+    return es_err_set(err, ES_EDB, "sqlite: %.*s%s: %s", n > 160 ? 160 : n, what,
+                      n > 160 ? "..." : "", sqlite3_errmsg(d->h));
 }
 
 /* A new store holds the ERP's data and the application's: create it for
@@ -48,11 +58,14 @@ static int sq_open(void **out, const char *path, struct es_err *err)
 {
     create_private(path);
     struct db *d = es_xcalloc(1, sizeof(*d));
+    d->path = es_xstrdup(path);
+    d->lock_fd = -1;
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
     if (sqlite3_open_v2(path, &d->h, flags, NULL) != SQLITE_OK) {
         es_err_set(err, ES_EDB, "sqlite: cannot open %s: %s", path,
                    d->h ? sqlite3_errmsg(d->h) : "out of memory");
         sqlite3_close(d->h);
+        free(d->path);
         free(d);
         return ES_EDB;
     }
@@ -65,6 +78,7 @@ static int sq_open(void **out, const char *path, struct es_err *err)
         es_err_set(err, ES_EDB, "sqlite: %s: %s", path, msg ? msg : "cannot set up");
         sqlite3_free(msg);
         sqlite3_close(d->h);
+        free(d->path);
         free(d);
         return ES_EDB;
     }
@@ -80,6 +94,9 @@ static void sq_close(void *vd)
     for (int i = 0; i < CACHE; i++)
         sqlite3_finalize(d->cache[i].st);
     sqlite3_close(d->h);
+    if (d->lock_fd >= 0)
+        close(d->lock_fd); /* releases the lock */
+    free(d->path);
     free(d);
 }
 
@@ -196,6 +213,66 @@ static void sq_triggers(struct es_buf *b, const char *t)
                 t, t, t, now);
 }
 
+/* ---- the run lock ---- */
+
+/* What the lock file says: "<pid> <since>\n"; zeros when it says nothing
+ * (its holder is just writing it). */
+static void read_holder(int fd, struct es_store_holder *h)
+{
+    char text[96];
+    ssize_t n = pread(fd, text, sizeof(text) - 1, 0);
+    h->pid = 0;
+    h->since[0] = '\0';
+    if (n <= 0)
+        return;
+    text[n] = '\0';
+    char *end;
+    long pid = strtol(text, &end, 10);
+    if (end == text || *end != ' ' || pid <= 0)
+        return;
+    h->pid = pid;
+    snprintf(h->since, sizeof(h->since), "%.*s", (int)strcspn(end + 1, "\n"), end + 1);
+}
+
+static int write_holder(int fd, const char *since)
+{
+    char text[96];
+    int n = snprintf(text, sizeof(text), "%ld %s\n", (long)getpid(), since);
+    if (n < 0 || n >= (int)sizeof(text) || ftruncate(fd, 0) || pwrite(fd, text, (size_t)n, 0) != n)
+        return -1;
+    return 0;
+}
+
+/* flock on "<database>.lock": the kernel releases it when the process
+ * ends, however it ends. An in-memory database is nobody else's. */
+static int sq_lock(void *vd, const char *since, struct es_store_holder *holder, struct es_err *err)
+{
+    struct db *d = vd;
+    if (d->lock_fd >= 0 || !strcmp(d->path, ":memory:") || !d->path[0])
+        return 0;
+    char file[4096];
+    if (snprintf(file, sizeof(file), "%s.lock", d->path) >= (int)sizeof(file))
+        return es_err_set(err, ES_EIO, "%s: the path is too long for its lock file", d->path);
+    int fd = open(file, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return es_err_set(err, ES_EIO, "%s: cannot open: %s", file, strerror(errno));
+    if (flock(fd, LOCK_EX | LOCK_NB)) {
+        int e = errno;
+        read_holder(fd, holder);
+        close(fd);
+        if (e == EWOULDBLOCK)
+            return ES_ECONFLICT; /* the caller names the holder */
+        return es_err_set(err, ES_EIO, "%s: cannot lock: %s", file, strerror(e));
+    }
+    if (write_holder(fd, since)) {
+        int e = errno;
+        close(fd);
+        return es_err_set(err, ES_EIO, "%s: cannot write: %s", file, strerror(e));
+    }
+    d->lock_fd = fd;
+    return 0;
+}
+
 const struct es_store_ops es_store_sqlite = {
     .name = "sqlite",
     .pk_decl = "INTEGER PRIMARY KEY",
@@ -207,4 +284,5 @@ const struct es_store_ops es_store_sqlite = {
     .changes = sq_changes,
     .columns_sql = "SELECT name FROM pragma_table_info(?1)",
     .app_modified_triggers = sq_triggers,
+    .lock = sq_lock,
 };

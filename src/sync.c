@@ -1,4 +1,5 @@
 /* One sync run: store, session, the sets in order, the run's record. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,54 @@ static int exit_of(int rc)
     case ES_ELIMIT: return ES_EXIT_REMOTE;
     default: return ES_EXIT_FAILED;
     }
+}
+
+static void notice(const struct es_sync_opts *o, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void notice(const struct es_sync_opts *o, const char *fmt, ...)
+{
+    if (!o->notice)
+        return;
+    char msg[ES_ERR_MSG + 128];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    o->notice(o->notice_ctx, msg);
+}
+
+/* The store's run lock, waited for with --wait; then the runs a kill left
+ * `running` are known to be dead. Returns 0 or the exit code. */
+static int take_lock(const struct es_config *cfg, struct es_store *s, const struct es_sync_opts *o,
+                     struct es_sync_result *res)
+{
+    char now[40];
+    es_time_format_utc(now, sizeof(now), es_now_ms());
+    struct es_err err = {0};
+    for (int told = 0;; told = 1) {
+        es_err_clear(&err);
+        int rc = es_store_lock(s, now, NULL, &err);
+        if (rc == ES_ECONFLICT && o->wait) {
+            if (!told)
+                notice(o, "%s: %s; waiting for it to end", cfg->store.url, err.msg);
+            if (!es_acu_wait(250))
+                continue;
+            return fail(res, ES_EXIT_STOPPED, "interrupted", "stopped while waiting for the store");
+        }
+        if (rc == ES_ECONFLICT) {
+            char msg[ES_ERR_MSG + 64];
+            snprintf(msg, sizeof(msg), "%s: %s (`erpsync sync --wait` waits for it)",
+                     cfg->store.url, err.msg);
+            return fail(res, ES_EXIT_LOCKED, "locked", msg);
+        }
+        if (rc)
+            return fail(res, ES_EXIT_FAILED, "error", err.msg);
+        break;
+    }
+    if (es_store_runs_interrupted(s, &res->killed_runs, &err))
+        return fail(res, ES_EXIT_FAILED, "error", err.msg);
+    return 0;
 }
 
 /* full_sync_next_run is honoured once per edit of the config file: the
@@ -209,6 +258,45 @@ static void add_warnings(const struct es_config *cfg, struct es_sync_result *res
     es_config_diags_dispose(&w);
 }
 
+static void unanswered_line(char *out, size_t cap, long n)
+{
+    snprintf(out, cap,
+             "%ld record%s sent without an answer (unknown): %s looked up in Acumatica before "
+             "anything is sent again, by the next run",
+             n, n == 1 ? "" : "s", n == 1 ? "it is" : "each is");
+}
+
+/* Rows of the sets pushed in this run whose outcome is still unknown. */
+static long count_unanswered(const struct es_config *cfg, struct es_store *s,
+                             const struct es_sync_opts *o, const struct es_sync_result *res)
+{
+    long total = 0;
+    for (int i = 0; i < ES_NSETS; i++) {
+        long n = 0;
+        if (res->ran[i] && push_wanted(cfg, o, i) &&
+            !es_store_count(s, es_map_get((enum es_set_id)i)->table, "unknown", &n, NULL))
+            total += n;
+    }
+    return total;
+}
+
+/* How the run ended, decided last: a stop asked outranks the rest; rows
+ * sent without an answer make the status only when nothing worse did. */
+static void conclude(const struct es_config *cfg, struct es_store *s, const struct es_sync_opts *o,
+                     struct es_sync_result *res)
+{
+    if (res->run_id)
+        res->unanswered = count_unanswered(cfg, s, o, res);
+    if (es_acu_stopping() && res->exit_code != ES_EXIT_OK) {
+        fail(res, ES_EXIT_STOPPED, "interrupted",
+             "stopped by Ctrl-C or SIGTERM; the next run resumes where this one ended");
+    } else if (res->unanswered && res->exit_code == ES_EXIT_OK) {
+        char msg[160];
+        unanswered_line(msg, sizeof(msg), res->unanswered);
+        fail(res, ES_EXIT_UNANSWERED, "unanswered", msg);
+    }
+}
+
 static void finish(struct es_store *s, struct es_acu *a, struct es_sync_result *res,
                    int64_t started)
 {
@@ -217,6 +305,7 @@ static void finish(struct es_store *s, struct es_acu *a, struct es_sync_result *
     if (a) {
         es_acu_signout(a, NULL);
         res->requests = es_acu_stats(a)->requests;
+        res->session_wait_ms = es_acu_stats(a)->session_wait_ms;
     }
     res->duration_ms = (long)(mono_ms() - started);
     char now[40];
@@ -226,37 +315,53 @@ static void finish(struct es_store *s, struct es_acu *a, struct es_sync_result *
                          res->duration_ms, res->requests, NULL);
 }
 
+/* Sign in, then the pull and the push. */
+static void signed_in_run(struct es_pull *p, const struct es_sync_opts *o,
+                          struct es_sync_result *res, const char *stamp)
+{
+    struct es_err err = {0};
+    if (es_acu_signin(p->acu, &err)) {
+        fail(res, exit_of(err.code), "error", err.msg);
+        return;
+    }
+    if (!o->push_only)
+        pull_sets(p, o, res);
+    else
+        fail(res, ES_EXIT_OK, "ok", "");
+    if (res->exit_code == ES_EXIT_OK || !strcmp(res->status, "failed"))
+        push_sets(p, o, res);
+    if (p->full && res->exit_code == ES_EXIT_OK)
+        full_done(p->store, stamp);
+}
+
 int es_sync_run(const struct es_config *cfg, const struct es_sync_opts *o,
                 struct es_sync_result *res)
 {
     memset(res, 0, sizeof(*res));
-    int64_t started = mono_ms();
     struct es_err err = {0};
     struct es_store *s = NULL;
     struct es_acu *a = NULL;
     char stamp[32];
     struct es_pull p = {.cfg = cfg, .progress = o->progress, .progress_ctx = o->progress_ctx};
-    es_time_format_utc(p.now_utc, sizeof(p.now_utc), es_now_ms());
     if (es_store_open(&s, cfg->store.url, &err))
         return fail(res, ES_EXIT_FAILED, "error", err.msg);
+    if (take_lock(cfg, s, o, res)) {
+        es_store_close(s);
+        return res->exit_code;
+    }
+    int64_t started = mono_ms(); /* the run begins once the store is its own */
+    es_time_format_utc(p.now_utc, sizeof(p.now_utc), es_now_ms());
     p.full = res->full = o->full || full_asked(cfg, s, stamp, sizeof(stamp));
     res->mode = p.full ? "full" : first_run(s) ? "initial" : "incremental";
     if (es_store_run_start(s, res->mode, p.now_utc, &res->run_id, &err) ||
         es_acu_new(&a, cfg, &err)) {
         fail(res, ES_EXIT_FAILED, "error", err.msg);
-    } else if (es_acu_signin(a, &err)) {
-        fail(res, exit_of(err.code), "error", err.msg);
     } else {
         p.acu = a, p.store = s, p.run_id = res->run_id;
-        if (!o->push_only)
-            pull_sets(&p, o, res);
-        else
-            fail(res, ES_EXIT_OK, "ok", "");
-        if (res->exit_code == ES_EXIT_OK || !strcmp(res->status, "failed"))
-            push_sets(&p, o, res);
-        if (p.full && res->exit_code == ES_EXIT_OK)
-            full_done(s, stamp);
+        es_acu_on_notice(a, o->notice, o->notice_ctx);
+        signed_in_run(&p, o, res, stamp);
     }
+    conclude(cfg, s, o, res);
     add_warnings(cfg, res);
     finish(s, a, res, started);
     es_acu_free(a);
@@ -282,6 +387,13 @@ static void print_line(FILE *out, const char *name, const struct es_counts *c)
 
 void es_sync_print(FILE *out, const struct es_sync_result *res)
 {
+    if (!res->run_id) { /* no run began: just why */
+        fprintf(out, "erpsync: %s\n", res->message);
+        return;
+    }
+    if (res->killed_runs)
+        fprintf(out, "%ld earlier run%s ended without finishing (killed?): marked interrupted\n",
+                res->killed_runs, res->killed_runs == 1 ? "" : "s");
     fprintf(out, "Run %lld (%s): %s in %.1f s, %ld requests\n", (long long)res->run_id,
             res->mode ? res->mode : "-", res->status, res->duration_ms / 1000.0, res->requests);
     fprintf(out, "%-20s %9s %8s %8s %9s %8s %7s | %7s %7s %7s %9s | %8s\n", "", "fetched",
@@ -324,6 +436,16 @@ void es_sync_print(FILE *out, const struct es_sync_result *res)
                 "%ld record%s repaired by reconciliation: changed in Acumatica, but committed"
                 " after the windows that should have read them\n",
                 t.repaired, t.repaired == 1 ? "" : "s");
+    if (res->session_wait_ms)
+        fprintf(out,
+                "Waited %.1f s for a free API session: every API-user slot of the licence was"
+                " taken (API Login Limit)\n",
+                res->session_wait_ms / 1000.0);
+    if (res->unanswered && res->exit_code != ES_EXIT_UNANSWERED) {
+        char line[160];
+        unanswered_line(line, sizeof(line), res->unanswered);
+        fprintf(out, "%s\n", line);
+    }
     if (res->message[0]) {
         es_term_fputs(res->message, out);
         fputc('\n', out);

@@ -25,7 +25,15 @@ struct es_acu_stats {
     long signins;   /* sessions opened (a token refresh is not one) */
     long refreshes; /* OAuth token refreshes */
     long declined;  /* 429 answers */
+    long session_waits;   /* sign-ins retried because every API-user slot was taken */
+    long session_wait_ms; /* time spent waiting for one */
 };
+
+/* A line for the user about a wait (for a free API session). Called on
+ * the thread that waits. */
+typedef void (*es_acu_notice_fn)(void *ctx, const char *msg);
+/* Say waits through fn (NULL: nothing said). For the client and its forks. */
+void es_acu_on_notice(struct es_acu *a, es_acu_notice_fn fn, void *ctx);
 
 enum {
     ES_ACU_IDEMPOTENT = 1, /* safe to send again after any failure (GET, action status) */
@@ -44,8 +52,8 @@ int es_acu_fork(struct es_acu *parent, struct es_acu **out, struct es_err *err);
 void es_acu_free(struct es_acu *a);
 
 /* Open the session. ES_EAUTH: credentials or tenant refused; ES_ELIMIT:
- * no free API-user slot after the retries; ES_ENET/ES_ETIMEOUT: the site
- * could not be reached. */
+ * no free API-user slot after the retries (each wait is told through the
+ * notice function); ES_ENET/ES_ETIMEOUT: the site could not be reached. */
 int es_acu_signin(struct es_acu *a, struct es_err *err);
 /* Close the session (best effort; the client is signed out afterwards in
  * any case). */
@@ -98,8 +106,10 @@ int es_acu_get_json(struct es_acu *a, struct es_http_resp *out, const char *path
 /* Sleep ms unless a stop is asked: 0, or -1 when stopped. */
 int es_acu_wait(long ms);
 
-/* Ask every client to stop waiting (from a signal handler: async-signal
- * safe). Requests in flight finish; backoff sleeps end early. */
+/* Ask every client to stop (from a signal handler: async-signal safe).
+ * Backoff sleeps end early and requests in flight are aborted within about
+ * a second (ES_ECONFLICT: a push whose answer was not awaited stays
+ * unknown); the sign-out still goes. */
 void es_acu_stop(void);
 int es_acu_stopping(void);
 

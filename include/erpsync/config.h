@@ -51,6 +51,8 @@ struct es_config_limits {
     int concurrent_requests; /* default 1 */
     int max_sessions;        /* default 1 */
     int retries;             /* per request, default 5 */
+    int max_answer_mb;       /* the most Acumatica's answers may hold at once, one answer
+                              * or the push workers' together; default 16 */
 };
 
 struct es_config_set {

@@ -18,9 +18,13 @@ enum {
     ES_EIO = -11,      /* file or OS failure */
 };
 
+/* Room for a path and the reason after it: a message is cut (at a UTF-8
+ * boundary) only past this, so the reason at its end survives. */
+#define ES_ERR_MSG 1024
+
 struct es_err {
     int code;
-    char msg[256];
+    char msg[ES_ERR_MSG];
 };
 
 /* Reset to "no error". Accepts NULL. */

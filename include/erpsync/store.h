@@ -138,7 +138,8 @@ int es_store_adopt(struct es_store *s, const struct es_mapping *m, int64_t id,
 
 struct es_store_found {
     int found;
-    char status[16], erp_key[256], note[256], id[24];
+    char status[16], erp_key[256], id[24];
+    char note[ES_ERR_MSG + 128]; /* a push's note holds an error message and more */
 };
 /* The first live row of table whose col equals value. */
 int es_store_find(struct es_store *s, const char *table, const char *col, const char *value,
@@ -196,6 +197,20 @@ int es_store_run_end(struct es_store *s, int64_t run, const char *status, const 
 /* A record that could not be synced, with the reason. */
 int es_store_failure(struct es_store *s, int64_t run, const char *set, const char *erp_key,
                      const char *message, const char *now_utc, struct es_err *err);
+
+/* The run lock: one run at a time on a store. Taken without waiting and
+ * held until es_store_close; a process that dies (kill -9) holds nothing.
+ * 0, or ES_ECONFLICT when another run holds it (holder says which process
+ * and since when; the message names them), or ES_EIO. */
+struct es_store_holder {
+    long pid;       /* 0: not known (it has just taken the lock) */
+    char since[40]; /* ISO UTC, "" when not known */
+};
+int es_store_lock(struct es_store *s, const char *since_utc, struct es_store_holder *holder,
+                  struct es_err *err);
+/* Runs still recorded as running, now that this one holds the lock, ended
+ * without finishing (killed): marked interrupted with a note. n: how many. */
+int es_store_runs_interrupted(struct es_store *s, long *n, struct es_err *err);
 
 /* ---- settings (kept in the store so the admin page can change them) ---- */
 

@@ -1,6 +1,8 @@
-/* One sync run: opens the store and a session, pulls every enabled set
- * (master data first), records the run and its per-set counts, signs out
- * whatever happens, and says how it went. */
+/* One sync run: opens the store and takes its run lock (one run at a time;
+ * runs that a kill left `running` are marked interrupted), opens a
+ * session, pulls every enabled set (master data first), pushes, records
+ * the run and its per-set counts, signs out whatever happens, and says
+ * how it went. */
 #ifndef ERPSYNC_SYNC_H
 #define ERPSYNC_SYNC_H
 
@@ -11,11 +13,17 @@
 #include "erpsync/pull.h"
 #include "erpsync/store.h"
 
+/* The exit statuses of `erpsync sync`, each explained in `erpsync --help`,
+ * `erpsync sync --help` and the README. When several apply: a stop, then
+ * 3, then 1, then 5. */
 enum {
-    ES_EXIT_OK = 0,      /* everything synced */
-    ES_EXIT_FAILED = 1,  /* some records or sets failed (see the summary) */
-    ES_EXIT_USAGE = 2,   /* bad command line or configuration */
-    ES_EXIT_REMOTE = 3,  /* Acumatica could not be reached or refused the credentials */
+    ES_EXIT_OK = 0,         /* everything synced */
+    ES_EXIT_FAILED = 1,     /* some records or sets failed (see the summary) */
+    ES_EXIT_USAGE = 2,      /* bad command line or configuration */
+    ES_EXIT_REMOTE = 3,     /* Acumatica could not be reached or refused the credentials */
+    ES_EXIT_LOCKED = 4,     /* another run holds the store (the message names it) */
+    ES_EXIT_UNANSWERED = 5, /* records sent without an answer (unknown): looked up next run */
+    ES_EXIT_STOPPED = 130,  /* stopped by Ctrl-C or SIGTERM: the run is interrupted */
 };
 
 struct es_sync_opts {
@@ -23,18 +31,24 @@ struct es_sync_opts {
     unsigned only;        /* bit per set (--only); 0: every enabled set */
     int pull_only;        /* --pull: no push */
     int push_only;        /* --push: no pull */
+    int wait;             /* --wait: wait for another run holding the store */
     es_progress_fn progress;
     void *progress_ctx;
+    /* A line for the user while the run waits (for the store's lock, for
+     * a free API session); may be NULL. */
+    es_acu_notice_fn notice;
+    void *notice_ctx;
 };
 
 struct es_sync_result {
     int64_t run_id;
-    const char *status; /* "ok", "failed", "error", "interrupted" */
+    const char *status; /* "ok", "failed", "error", "interrupted", "unanswered",
+                         * "locked" (no run began) */
     int exit_code;
-    char message[512];  /* why, when not ok; then the config's warnings */
+    char message[ES_ERR_MSG + 128]; /* why, when not ok; then the config's warnings */
     int ran[ES_NSETS];
     struct es_counts sets[ES_NSETS];
-    char errors[ES_NSETS][256];
+    char errors[ES_NSETS][ES_ERR_MSG];
     long requests;      /* every request of the run, sign-in and sign-out included */
     long duration_ms;
     int full;
@@ -44,6 +58,9 @@ struct es_sync_result {
     char failures[8][600];
     int nfailures;
     long failures_total;
+    long killed_runs;   /* earlier runs found `running`, marked interrupted */
+    long unanswered;    /* rows of the pushed sets left unknown at the end */
+    long session_wait_ms; /* waited for a free API session (the licence's slots) */
 };
 
 /* Run once. Returns the exit code (also in res). */

@@ -1,4 +1,5 @@
 /* erpsync sync: one run, with progress on a terminal. */
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,7 +14,7 @@
 
 static const char help[] =
     "Usage: erpsync [-c FILE] sync [--full] [--only SET[,SET...]] [--pull | --push]\n"
-    "                               [--quiet]\n"
+    "                               [--wait] [--quiet]\n"
     "\n"
     "Pull what changed in Acumatica since the last run into the store, then\n"
     "push the application's records marked pending, for every record set the\n"
@@ -22,6 +23,11 @@ static const char help[] =
     "A run that is stopped (Ctrl-C, SIGTERM, a crash) resumes after its last\n"
     "committed page. Deleted records are found by listing keys during full\n"
     "runs and every reconcile_interval.\n"
+    "\n"
+    "One run at a time: a run holds a lock on the store (a file beside an\n"
+    "SQLite database, STORE.lock, naming its process). A second run exits 4,\n"
+    "naming the holder's pid and since when, or waits for it with --wait. A\n"
+    "run that was killed holds nothing; the next run marks it interrupted.\n"
     "\n"
     "Each pushed record is sent once: a send without an answer is looked up\n"
     "in Acumatica before anything is sent again. A record both sides changed\n"
@@ -32,16 +38,25 @@ static const char help[] =
     "  --full       pull everything again (and reconcile deletions)\n"
     "  --only SETS  just these sets, e.g. --only customers,sales_orders\n"
     "  --pull       pull only;  --push  push only\n"
+    "  --wait       wait (saying so) while another run holds the store\n"
     "  --quiet      no progress, only the summary\n"
     "\n"
     "Sets: customers customer_locations contacts stock_items services vendors\n"
     "      price_classes prices projects sales_orders quotes invoices payments\n"
     "      shipments service_orders appointments purchase_orders (push only)\n"
     "\n"
-    "Exit status: 0 everything synced, 1 some records or sets failed (the\n"
-    "summary says which and why; `erpsync runs` keeps it), 2 bad usage or\n"
-    "configuration, 3 Acumatica could not be reached or refused the\n"
-    "credentials.\n";
+    "Exit status:\n"
+    "  0    everything synced\n"
+    "  1    some records or sets failed (the summary says which and why;\n"
+    "       `erpsync runs` keeps it)\n"
+    "  2    bad usage or configuration\n"
+    "  3    Acumatica could not be reached or refused the credentials\n"
+    "  4    another run holds the store (the message names its pid; --wait)\n"
+    "  5    records were sent without an answer (unknown): the next run\n"
+    "       looks them up in Acumatica before anything is sent again\n"
+    "  130  stopped by Ctrl-C or SIGTERM: the run is recorded as\n"
+    "       interrupted and the next one resumes\n"
+    "When several apply: 130, then 3, then 1, then 5.\n";
 
 struct progress {
     int tty;
@@ -97,6 +112,15 @@ static void show(void *ctx, const char *set, const char *phase, long done, long 
     fflush(stderr);
 }
 
+/* Why the run is waiting: always said, --quiet or not (a silent wait
+ * looks like a hang). */
+static void tell(void *ctx, const char *msg)
+{
+    struct progress *p = ctx;
+    fprintf(stderr, "%serpsync: %s\n", p->tty ? "\r\033[K" : "", msg);
+    fflush(stderr);
+}
+
 static void on_signal(int sig)
 {
     (void)sig;
@@ -141,6 +165,8 @@ int cmd_sync(struct cli *c, int argc, char **argv)
             o.pull_only = 1;
         else if (!strcmp(argv[i], "--push"))
             o.push_only = 1;
+        else if (!strcmp(argv[i], "--wait"))
+            o.wait = 1;
         else if (!strcmp(argv[i], "--only") && i + 1 < argc) {
             if (parse_only(argv[++i], &o.only))
                 return ES_EXIT_USAGE;
@@ -159,10 +185,16 @@ int cmd_sync(struct cli *c, int argc, char **argv)
                                                                              : "UTC";
     if (es_tz_set(zone))
         es_tz_set("UTC");
+    /* Answers and pages are large buffers: mapped, so growing one moves no
+     * bytes and freeing one gives it back at once (glibc's sliding
+     * threshold would keep them on the heap, and the peak would vary). */
+    mallopt(M_MMAP_THRESHOLD, 1 << 20);
     es_http_global_init();
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
     struct progress pr = {.tty = isatty(2)};
+    o.notice = tell;
+    o.notice_ctx = &pr;
     if (!quiet) {
         o.progress = show;
         o.progress_ctx = &pr;

@@ -364,7 +364,10 @@ static void trouble_waits_and_is_not_a_failure(void **state)
     pc_control(&s, "POST", "faults",
                "{\"kind\":\"status\",\"status\":503,\"method\":\"PUT\",\"path\":\"SalesOrder\","
                "\"count\":2}");
-    sync_ok(&s, "--push", NULL); /* a wait is not a failure: exit 0 */
+    struct it_run r; /* not a failure, but not done either: exit 5 */
+    assert_int_equal(sync_run(&s, "--push", NULL, &r), 5);
+    assert_non_null(strstr(r.out, "1 record sent without an answer"));
+    it_run_free(&r);
     assert_string_equal(pc_app_text(s.dir, "SELECT sync_status FROM sales_orders WHERE id = %ld", id),
                         "unknown");
     assert_non_null(strstr(pc_app_text(s.dir, "SELECT last_error FROM sales_orders WHERE id = %ld",
@@ -374,8 +377,9 @@ static void trouble_waits_and_is_not_a_failure(void **state)
     assert_int_equal(pc_scalar(s.dir, "SELECT count(*) FROM sales_orders WHERE next_attempt_ms >"
                                       " 0"),
                      1);
-    /* Not due yet: the next run leaves it alone. */
-    sync_ok(&s, "--push", NULL);
+    /* Not due yet: the next run leaves it alone (and says it waits). */
+    assert_int_equal(sync_run(&s, "--push", NULL, &r), 5);
+    it_run_free(&r);
     assert_int_equal(pc_last_run(s.dir, "sales_orders", "requests"), 0);
     /* Its time come (the test moves it rather than wait 30 s): looked up,
      * not there, sent once. */

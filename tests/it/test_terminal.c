@@ -12,21 +12,6 @@
 
 #include "pull_check.h"
 
-/* Run SQL on the store as the application would. */
-static void app_sql(const char *dir, const char *sql)
-{
-    char path[600];
-    snprintf(path, sizeof(path), "%s/erpsync.db", dir);
-    sqlite3 *db = NULL;
-    char *msg = NULL;
-    if (sqlite3_open(path, &db) != SQLITE_OK)
-        fail_msg("cannot open %s", path);
-    sqlite3_busy_timeout(db, 10000);
-    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
-        fail_msg("%s: %s", sql, msg);
-    sqlite3_close(db);
-}
-
 /* erpsync ARGS... in the scene; the output must hold no ESC, BEL or CSI
  * byte, whatever the exit status (returned). */
 static int run_clean(struct pc_scene *s, struct it_run *r, const char *a1, const char *a2,
@@ -49,7 +34,7 @@ static void refusal_with_escapes_prints_as_text(void **state)
     assert_int_equal(run_clean(&s, &r, "sync", "--pull", "--quiet"), 0);
     it_run_free(&r);
     /* A priority Acumatica refuses, quoted back in its message. */
-    app_sql(s.dir, "INSERT INTO service_orders(sync_status, customer_id, description, priority)"
+    pc_app_sql(s.dir, "INSERT INTO service_orders(sync_status, customer_id, description, priority)"
                    " VALUES('pending', 'C000000002', 'fix', 'x' || char(27) || ']0;pwned'"
                    " || char(7) || char(27) || '[2J' || char(27) || '[31m')");
     assert_int_equal(run_clean(&s, &r, "sync", "--push", "--quiet"), 1);

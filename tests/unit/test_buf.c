@@ -314,7 +314,7 @@ static void first_message_wins(void **state)
     es_err_clear(NULL);
     /* Long messages are cut, still terminated. */
     es_err_clear(&err);
-    char long_msg[1000];
+    char long_msg[ES_ERR_MSG + 500];
     memset(long_msg, 'm', sizeof(long_msg) - 1);
     long_msg[sizeof(long_msg) - 1] = '\0';
     es_err_set(&err, ES_EIO, "%s", long_msg);

@@ -49,9 +49,9 @@ static void trim_drops_an_incomplete_tail(void **state)
 static void error_messages_end_on_a_character(void **state)
 {
     (void)state;
-    char text[400] = "x";
+    char text[ES_ERR_MSG + 200] = "x";
     size_t n0 = 1;
-    for (int i = 0; i < 130; i++)
+    for (size_t i = 0; i < ES_ERR_MSG / 2 + 10; i++)
         n0 += (size_t)snprintf(text + n0, sizeof(text) - n0, "\xc3\xa9");
     struct es_err err = {0};
     es_err_set(&err, ES_EINVAL, "%s", text);
