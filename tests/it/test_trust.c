@@ -68,11 +68,13 @@ static void a_push_answer_never_deletes_other_rows(void **state)
     assert_int_equal(sync_run(&s, "--push", NULL, &r), 1);
     it_run_free(&r);
     assert_string_equal(pc_app_text(s.dir, "SELECT sync_status || ' ' || name FROM customers"
-                                            " WHERE erp_key = 'C000000002'"),
+                                           " WHERE erp_key = 'C000000002'"),
                         before);
     assert_int_equal(pc_scalar(s.dir, victim), addresses);
-    const char *note = pc_app_text(s.dir, "SELECT sync_status || ': ' || last_error FROM"
-                                          " customers WHERE id = %ld", row);
+    const char *note = pc_app_text(s.dir,
+                                   "SELECT sync_status || ': ' || last_error FROM"
+                                   " customers WHERE id = %ld",
+                                   row);
     assert_true(!strncmp(note, "failed: ", 8));
     assert_non_null(strstr(note, "'C000000002'"));
     assert_non_null(strstr(note, "'WEB0009'"));
@@ -146,27 +148,33 @@ static void calendar_dates_stay_dates(void **state)
     erp_order(&s, first, nbr[1], sizeof(nbr[1]));
     erp_order(&s, before, nbr[2], sizeof(nbr[2]));
     sync_ok(&s, "--pull", NULL);
-    assert_string_equal(pc_app_text(s.dir, "SELECT date || ' ' || requested_on FROM sales_orders"
-                                           " WHERE order_nbr = '%s'", nbr[0]),
+    assert_string_equal(pc_app_text(s.dir,
+                                    "SELECT date || ' ' || requested_on FROM sales_orders"
+                                    " WHERE order_nbr = '%s'",
+                                    nbr[0]),
                         "2026-09-19 2026-09-19");
     /* The first day of the window is in, the day before is not. */
-    assert_string_equal(pc_app_text(s.dir, "SELECT date FROM sales_orders WHERE order_nbr = '%s'",
-                                    nbr[1]),
-                        first);
-    assert_string_equal(pc_app_text(s.dir, "SELECT count(*) FROM sales_orders WHERE"
-                                           " order_nbr = '%s'", nbr[2]),
+    assert_string_equal(
+        pc_app_text(s.dir, "SELECT date FROM sales_orders WHERE order_nbr = '%s'", nbr[1]), first);
+    assert_string_equal(pc_app_text(s.dir,
+                                    "SELECT count(*) FROM sales_orders WHERE"
+                                    " order_nbr = '%s'",
+                                    nbr[2]),
                         "0");
-    assert_string_equal(pc_app_text(s.dir, "SELECT count(*) FROM sales_orders WHERE date < '%s'",
-                                    first),
-                        "0");
+    assert_string_equal(
+        pc_app_text(s.dir, "SELECT count(*) FROM sales_orders WHERE date < '%s'", first), "0");
     /* Pushed back, an edit keeps the date; a new order goes with its own. */
-    pc_app_sql(s.dir, "UPDATE sales_orders SET description = 'edited', sync_status = 'pending'"
-                      " WHERE order_nbr = '%s'", nbr[0]);
+    pc_app_sql(s.dir,
+               "UPDATE sales_orders SET description = 'edited', sync_status = 'pending'"
+               " WHERE order_nbr = '%s'",
+               nbr[0]);
     long row = pc_app_sql(s.dir, "INSERT INTO sales_orders(sync_status, customer_id, date,"
                                  " requested_on) VALUES('pending', 'C000000002', '2026-09-20',"
                                  " '2026-09-21')");
-    pc_app_sql(s.dir, "INSERT INTO sales_order_lines(parent_id, inventory_id, order_qty)"
-                      " VALUES(%ld, 'BLN00005', 2)", row);
+    pc_app_sql(s.dir,
+               "INSERT INTO sales_order_lines(parent_id, inventory_id, order_qty)"
+               " VALUES(%ld, 'BLN00005', 2)",
+               row);
     sync_ok(&s, "--push", NULL);
     cJSON *o = pc_erp_get(&s, "SalesOrder/SO/%s", nbr[0]);
     assert_string_equal(it_str(o, "Date"), "2026-09-19T00:00:00+02:00");
@@ -179,8 +187,10 @@ static void calendar_dates_stay_dates(void **state)
     assert_string_equal(it_str(o, "Date"), "2026-09-20T00:00:00+02:00");
     assert_string_equal(it_str(o, "RequestedOn"), "2026-09-21T00:00:00+02:00");
     cJSON_Delete(o);
-    assert_string_equal(pc_app_text(s.dir, "SELECT date || ' ' || requested_on FROM sales_orders"
-                                           " WHERE id = %ld", row),
+    assert_string_equal(pc_app_text(s.dir,
+                                    "SELECT date || ' ' || requested_on FROM sales_orders"
+                                    " WHERE id = %ld",
+                                    row),
                         "2026-09-20 2026-09-21");
     pc_scene_stop(&s);
     es_tz_set("UTC");
@@ -218,18 +228,21 @@ static void unmapped_erp_changes_are_no_conflict(void **state)
     struct pc_scene s;
     start(&s, NULL, "[customers]\nprimary = erp\n");
     char when[40];
-    erp_change(&s, "Customer", "{\"CustomerID\":{\"value\":\"C000000003\"},"
-                               "\"AccountRef\":{\"value\":\"X-9\"}}");
+    erp_change(&s, "Customer",
+               "{\"CustomerID\":{\"value\":\"C000000003\"},"
+               "\"AccountRef\":{\"value\":\"X-9\"}}");
     sync_ok(&s, "--pull", NULL);
     erp_modified_of(&s, "C000000003", when, sizeof(when));
     assert_string_equal(pc_app_text(s.dir, "SELECT erp_modified FROM customers WHERE"
                                            " customer_id = 'C000000003'"),
                         when);
     /* Touched again in Acumatica, edited in the application, pushed alone. */
-    erp_change(&s, "Customer", "{\"CustomerID\":{\"value\":\"C000000003\"},"
-                               "\"AccountRef\":{\"value\":\"X-10\"}}");
-    erp_change(&s, "Customer", "{\"CustomerID\":{\"value\":\"C000000004\"},"
-                               "\"CustomerName\":{\"value\":\"ERP name\"}}");
+    erp_change(&s, "Customer",
+               "{\"CustomerID\":{\"value\":\"C000000003\"},"
+               "\"AccountRef\":{\"value\":\"X-10\"}}");
+    erp_change(&s, "Customer",
+               "{\"CustomerID\":{\"value\":\"C000000004\"},"
+               "\"CustomerName\":{\"value\":\"ERP name\"}}");
     pc_app_sql(s.dir, "UPDATE customers SET name = 'App name', sync_status = 'pending' WHERE"
                       " customer_id IN ('C000000003', 'C000000004')");
     struct it_run r;
@@ -281,8 +294,10 @@ static void a_key_changed_in_acumatica_moves_its_row(void **state)
     assert_non_null(strstr(r.out, "1 record whose key was changed in Acumatica"));
     it_run_free(&r);
     assert_int_equal(pc_count(s.dir, "projects", NULL), rows);
-    assert_string_equal(pc_app_text(s.dir, "SELECT erp_key || '/' || project_id FROM projects"
-                                           " WHERE erp_id = '%s'", id),
+    assert_string_equal(pc_app_text(s.dir,
+                                    "SELECT erp_key || '/' || project_id FROM projects"
+                                    " WHERE erp_id = '%s'",
+                                    id),
                         "RENAMED-1/RENAMED-1");
     assert_int_equal(pc_last_run(s.dir, "projects", "rekeyed"), 1);
     pc_store_equals_erp(&s.cl, s.dir, ES_SET_PROJECTS);
@@ -342,17 +357,22 @@ static void invalid_utf8_is_refused_before_sending(void **state)
                                   " VALUES('pending', 'WEB0010', CAST(x'576562C328' AS TEXT))");
     long order = pc_app_sql(s.dir, "INSERT INTO sales_orders(sync_status, customer_id)"
                                    " VALUES('pending', 'C000000002')");
-    pc_app_sql(s.dir, "INSERT INTO sales_order_lines(parent_id, inventory_id, order_qty,"
-                      " description) VALUES(%ld, 'BLN00005', 1, CAST(x'41FF42' AS TEXT))",
+    pc_app_sql(s.dir,
+               "INSERT INTO sales_order_lines(parent_id, inventory_id, order_qty,"
+               " description) VALUES(%ld, 'BLN00005', 1, CAST(x'41FF42' AS TEXT))",
                order);
     struct it_run r;
     assert_int_equal(sync_run(&s, "--push", NULL, &r), 1);
     it_run_free(&r);
-    assert_string_equal(pc_app_text(s.dir, "SELECT sync_status || ': ' || last_error FROM"
-                                           " customers WHERE id = %ld", cust),
+    assert_string_equal(pc_app_text(s.dir,
+                                    "SELECT sync_status || ': ' || last_error FROM"
+                                    " customers WHERE id = %ld",
+                                    cust),
                         "failed: not sent: name is not valid UTF-8 (byte 4 of 5)");
-    assert_string_equal(pc_app_text(s.dir, "SELECT sync_status || ': ' || last_error FROM"
-                                           " sales_orders WHERE id = %ld", order),
+    assert_string_equal(pc_app_text(s.dir,
+                                    "SELECT sync_status || ': ' || last_error FROM"
+                                    " sales_orders WHERE id = %ld",
+                                    order),
                         "failed: not sent: sales_order_lines line 1: description is not valid"
                         " UTF-8 (byte 2 of 3)");
     struct it_resp q;
@@ -379,8 +399,9 @@ static void hostile_keys_and_ids_are_refused(void **state)
                                 " erp_key = 'C000000002'"));
     snprintf(id, sizeof(id), "%s",
              pc_app_text(s.dir, "SELECT erp_id FROM customers WHERE erp_key = 'C000000008'"));
-    erp_change(&s, "Customer", "{\"CustomerID\":{\"value\":\"C000000007\"},"
-                               "\"CustomerName\":{\"value\":\"Changed 7\"}}");
+    erp_change(&s, "Customer",
+               "{\"CustomerID\":{\"value\":\"C000000007\"},"
+               "\"CustomerName\":{\"value\":\"Changed 7\"}}");
     pc_control(&s, "POST", "faults",
                "{\"kind\":\"replace\",\"method\":\"GET\",\"path\":\"/Customer\",\"count\":-1,"
                "\"from\":\"\\\"C000000007\\\"\",\"to\":\"\\\"C000000002\\\\u0000B\\\"\"}");
@@ -388,8 +409,9 @@ static void hostile_keys_and_ids_are_refused(void **state)
     assert_int_equal(sync_run(&s, "--pull", NULL, &r), 1); /* a record failed */
     it_run_free(&r);
     pc_control(&s, "DELETE", "faults", NULL);
-    erp_change(&s, "Customer", "{\"CustomerID\":{\"value\":\"C000000008\"},"
-                               "\"CustomerName\":{\"value\":\"Changed 8\"}}");
+    erp_change(&s, "Customer",
+               "{\"CustomerID\":{\"value\":\"C000000008\"},"
+               "\"CustomerName\":{\"value\":\"Changed 8\"}}");
     snprintf(fault, sizeof(fault),
              "{\"kind\":\"replace\",\"method\":\"GET\",\"path\":\"/Customer\",\"count\":-1,"
              "\"from\":\"\\\"%s\\\"\",\"to\":\"\\\"%s/../x\\\"\"}",
@@ -466,20 +488,22 @@ static void address_options_hold_both_ways(void **state)
         pc_scene_start(&s, (const char *const[]){"--dataset", "tiny", NULL}, extra);
         erp_addresses(&s, cases[i].id);
         sync_ok(&s, "--pull", NULL);
-        assert_string_equal(pc_app_text(s.dir, "SELECT address_line1 || '|' ||"
-                                               " coalesce(address_line2, '') || '|' || city FROM"
-                                               " customers WHERE customer_id = '%s'",
+        assert_string_equal(pc_app_text(s.dir,
+                                        "SELECT address_line1 || '|' ||"
+                                        " coalesce(address_line2, '') || '|' || city FROM"
+                                        " customers WHERE customer_id = '%s'",
                                         cases[i].id),
                             cases[i].pulled);
-        pc_app_sql(s.dir, "UPDATE customers SET address_line1 = '12 New Rd', city = 'Lowell',"
-                          " sync_status = 'pending' WHERE customer_id = '%s'",
+        pc_app_sql(s.dir,
+                   "UPDATE customers SET address_line1 = '12 New Rd', city = 'Lowell',"
+                   " sync_status = 'pending' WHERE customer_id = '%s'",
                    cases[i].id);
         sync_ok(&s, "--push", NULL);
         assert_string_equal(erp_address(&s, cases[i].id, "MainContact"), cases[i].main_after);
-        assert_string_equal(erp_address(&s, cases[i].id, "ShippingContact"),
-                            cases[i].ship_after);
-        assert_string_equal(pc_app_text(s.dir, "SELECT sync_status || ' ' || address_line1 FROM"
-                                               " customers WHERE customer_id = '%s'",
+        assert_string_equal(erp_address(&s, cases[i].id, "ShippingContact"), cases[i].ship_after);
+        assert_string_equal(pc_app_text(s.dir,
+                                        "SELECT sync_status || ' ' || address_line1 FROM"
+                                        " customers WHERE customer_id = '%s'",
                                         cases[i].id),
                             "synced 12 New Rd");
         pc_scene_stop(&s);
@@ -511,8 +535,9 @@ static void broken_json_answers_are_asked_again(void **state)
     start(&s, NULL, "[limits]\nretries = 3\n");
     pc_control(&s, "POST", "faults",
                "{\"kind\":\"malformed\",\"method\":\"GET\",\"path\":\"/Customer\",\"count\":2}");
-    erp_change(&s, "Customer", "{\"CustomerID\":{\"value\":\"C000000003\"},"
-                               "\"CustomerName\":{\"value\":\"Renamed\"}}");
+    erp_change(&s, "Customer",
+               "{\"CustomerID\":{\"value\":\"C000000003\"},"
+               "\"CustomerName\":{\"value\":\"Renamed\"}}");
     sync_ok(&s, "--pull", NULL);
     assert_string_equal(pc_app_text(s.dir, "SELECT name FROM customers WHERE"
                                            " customer_id = 'C000000003'"),
@@ -521,16 +546,17 @@ static void broken_json_answers_are_asked_again(void **state)
     it_write_config(s.ini, sizeof(s.ini), s.dir, &s.sim, "[limits]\nretries = 0\n");
     long row = pc_app_sql(s.dir, "INSERT INTO sales_orders(sync_status, customer_id)"
                                  " VALUES('pending', 'C000000002')");
-    pc_app_sql(s.dir, "INSERT INTO sales_order_lines(parent_id, inventory_id, order_qty)"
-                      " VALUES(%ld, 'BLN00005', 1)", row);
+    pc_app_sql(s.dir,
+               "INSERT INTO sales_order_lines(parent_id, inventory_id, order_qty)"
+               " VALUES(%ld, 'BLN00005', 1)",
+               row);
     pc_control(&s, "POST", "faults",
                "{\"kind\":\"drop\",\"method\":\"PUT\",\"path\":\"/SalesOrder\",\"count\":1}");
     struct it_run r;
     assert_int_equal(sync_run(&s, "--push", NULL, &r), 5); /* sent, no answer */
     it_run_free(&r);
-    assert_string_equal(pc_app_text(s.dir, "SELECT sync_status FROM sales_orders WHERE id = %ld",
-                                    row),
-                        "unknown");
+    assert_string_equal(
+        pc_app_text(s.dir, "SELECT sync_status FROM sales_orders WHERE id = %ld", row), "unknown");
     char ref[32];
     snprintf(ref, sizeof(ref), "ES-SO-%ld", row);
     assert_int_equal(erp_orders_with_ref(&s, ref), 1);
@@ -540,9 +566,8 @@ static void broken_json_answers_are_asked_again(void **state)
     pc_control(&s, "POST", "faults",
                "{\"kind\":\"malformed\",\"method\":\"GET\",\"path\":\"/SalesOrder\",\"count\":1}");
     sync_ok(&s, "--push", NULL);
-    assert_string_equal(pc_app_text(s.dir, "SELECT sync_status FROM sales_orders WHERE id = %ld",
-                                    row),
-                        "synced");
+    assert_string_equal(
+        pc_app_text(s.dir, "SELECT sync_status FROM sales_orders WHERE id = %ld", row), "synced");
     assert_int_equal(erp_orders_with_ref(&s, ref), 1);
     pc_scene_stop(&s);
 }
@@ -557,8 +582,9 @@ static void unsynced_records_are_listed_with_reasons(void **state)
     (void)state;
     struct pc_scene s;
     start(&s, NULL, NULL);
-    erp_change(&s, "Customer", "{\"CustomerID\":{\"value\":\"C000000004\"},"
-                               "\"CreditLimit\":{\"value\":7777}}");
+    erp_change(&s, "Customer",
+               "{\"CustomerID\":{\"value\":\"C000000004\"},"
+               "\"CreditLimit\":{\"value\":7777}}");
     pc_control(&s, "POST", "faults",
                "{\"kind\":\"replace\",\"method\":\"GET\",\"path\":\"/Customer\",\"count\":-1,"
                "\"from\":\"7777\",\"to\":\"\\\"lots\\\"\"}");

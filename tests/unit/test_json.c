@@ -21,11 +21,11 @@ static void nul_escapes_are_defused_and_nothing_else(void **state)
         {"{\"k\":\"C1\"}", "{\"k\":\"C1\"}", 0},
         {"{\"k\":\"C1\\u0000X\"}", "{\"k\":\"C1\\uFFFFX\"}", 1},
         {"[\"\\u0000\",\"a\\u0000b\\u0000\"]", "[\"\\uFFFF\",\"a\\uFFFFb\\uFFFF\"]", 3},
-        {"{\"k\":\"C1\\\\u0000\"}", "{\"k\":\"C1\\\\u0000\"}", 0},     /* an escaped backslash */
-        {"{\"k\":\"\\\"\\u0000\"}", "{\"k\":\"\\\"\\uFFFF\"}", 1},      /* after an escaped quote */
+        {"{\"k\":\"C1\\\\u0000\"}", "{\"k\":\"C1\\\\u0000\"}", 0}, /* an escaped backslash */
+        {"{\"k\":\"\\\"\\u0000\"}", "{\"k\":\"\\\"\\uFFFF\"}", 1}, /* after an escaped quote */
         {"{\"k\":\"\\u00001\"}", "{\"k\":\"\\uFFFF1\"}", 1},
         {"{\"k\":\"\\u0001\"}", "{\"k\":\"\\u0001\"}", 0},
-        {"{\"k\":\"\\u000", "{\"k\":\"\\u000", 0},                      /* cut short */
+        {"{\"k\":\"\\u000", "{\"k\":\"\\u000", 0}, /* cut short */
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char buf[128];
