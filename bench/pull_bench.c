@@ -8,7 +8,11 @@
  * time (user+system, from wait4) per 100,000 records, its peak resident
  * memory, acusim's CPU time (from /proc), and the requests made. A
  * customers-only load measures erpsync's CPU per customer record (parse,
- * map, store). */
+ * map, store).
+ *
+ * With ERPSYNC_BEFORE=/path/to/an/older/erpsync in the environment, every
+ * run is made by both programs, the older first, each into a store of its
+ * own, against the same acusim: a before/after comparison in one run. */
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -25,7 +29,13 @@
 #include "bench_sim.h"
 
 static char dir[256];
-static const char *erpsync_bin;
+
+/* The programs compared: an older one (ERPSYNC_BEFORE) and this one. */
+struct program {
+    const char *label, *bin;
+};
+static struct program programs[2];
+static int first_program = 1; /* 0 when there is an older one */
 
 static double now_s(void)
 {
@@ -34,10 +44,10 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Run erpsync with args in dir; its output goes to dir/run.log. */
-static struct bench_result run(const char *const *args)
+/* Run a program with args in dir; its output goes to dir/run.log. */
+static struct bench_result run(const struct program *p, const char *const *args)
 {
-    return bench_erpsync(erpsync_bin, dir, args);
+    return bench_erpsync(p->bin, dir, args);
 }
 
 /* Totals of the newest run from the store: records fetched, requests. */
@@ -62,15 +72,15 @@ static void last_run(const char *db_name, long *fetched, long *requests)
     sqlite3_close(db);
 }
 
-static void report(const char *name, const char *db, struct bench_result r)
+static void report(const struct program *p, const char *name, const char *db, struct bench_result r)
 {
     long fetched, requests;
     last_run(db, &fetched, &requests);
     double per100k = fetched ? r.cpu * 100000.0 / fetched : 0;
-    printf("%-40s %8ld records %7.2f s %9.0f rec/s | erpsync CPU %6.2f s (%5.2f s/100k, "
+    printf("%s%-40s %8ld records %7.2f s %9.0f rec/s | erpsync CPU %6.2f s (%5.2f s/100k, "
            "%6.0f rec/s per core) peak RSS %5.1f MiB | acusim CPU %6.2f s | %5ld requests "
            "(%.2f per 1000 records)\n",
-           name, fetched, r.wall, fetched / r.wall, r.cpu, per100k,
+           p->label, name, fetched, r.wall, fetched / r.wall, r.cpu, per100k,
            r.cpu > 0 ? fetched / r.cpu : 0, r.maxrss_kib / 1024.0, r.sim_cpu, requests,
            fetched ? requests * 1000.0 / fetched : 0);
     fflush(stdout);
@@ -95,33 +105,54 @@ static void change_customers(int n)
     }
 }
 
+/* One run of every program compared, each on its store (DB.db, or
+ * DB-before.db for the older program). */
+static void each(const char *name, const char *db_base, const char *const *args)
+{
+    char db[64];
+    for (int i = first_program; i < 2; i++) {
+        snprintf(db, sizeof(db), "%s%s.db", db_base, i ? "" : "-before");
+        write_config(db);
+        report(&programs[i], name, db, run(&programs[i], args));
+    }
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 4) {
         fprintf(stderr, "usage: pull_bench ACUSIM ERPSYNC REFERENCE_DIR [dataset]\n");
         return 2;
     }
-    erpsync_bin = argv[2];
+    const char *before = getenv("ERPSYNC_BEFORE");
+    if (before && *before)
+        first_program = 0;
+    programs[0] = (struct program){"before: ", before};
+    programs[1] = (struct program){first_program ? "" : "after:  ", argv[2]};
     snprintf(dir, sizeof(dir), "%s/erpsync-bench-XXXXXX", getenv("TMPDIR") ?: "/tmp");
     if (!mkdtemp(dir))
         bench_die("mkdtemp");
     double t0 = now_s();
     fflush(stdout);
-    const char *sim[] = {argv[1], "--quiet", "--control", "--reference", argv[3], "--dataset",
-                         argc > 4 ? argv[4] : "large", "--max-sessions", "4", NULL};
+    const char *sim[] = {argv[1],
+                         "--quiet",
+                         "--control",
+                         "--reference",
+                         argv[3],
+                         "--dataset",
+                         argc > 4 ? argv[4] : "large",
+                         "--max-sessions",
+                         "4",
+                         NULL};
     bench_sim_start(sim);
     printf("acusim %s dataset ready in %.1f s\n", argc > 4 ? argv[4] : "large", now_s() - t0);
 
     const char *only_customers[] = {"sync", "--quiet", "--only", "customers", NULL};
-    write_config("customers.db");
-    report("customers only: initial load", "customers.db", run(only_customers));
-
     const char *all[] = {"sync", "--quiet", NULL};
-    write_config("erpsync.db");
-    report("every set: initial load", "erpsync.db", run(all));
+    each("customers only: initial load", "customers", only_customers);
+    each("every set: initial load", "erpsync", all);
     change_customers(100);
-    report("100 customers changed: incremental", "erpsync.db", run(all));
-    report("no changes: incremental", "erpsync.db", run(all));
+    each("100 customers changed: incremental", "erpsync", all);
+    each("no changes: incremental", "erpsync", all);
 
     bench_sim_stop();
     printf("(store and logs in %s)\n", dir);

@@ -9,7 +9,11 @@
  * least 90 % of it. Per case it prints documents/s, that share, erpsync's
  * CPU time and peak memory, and what acusim saw: the most requests
  * running at once, the most queued (above 0: the limit was exceeded) and
- * the 429s. */
+ * the 429s.
+ *
+ * With ERPSYNC_BEFORE=/path/to/an/older/erpsync in the environment, every
+ * case is pushed by both programs, the older first, each into a store of
+ * its own, against the same acusim: a before/after comparison in one run. */
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
 #include <signal.h>
@@ -25,7 +29,11 @@
 #include "bench_sim.h"
 
 static char dir[256];
-static const char *erpsync_bin;
+
+/* The programs compared: an older one (ERPSYNC_BEFORE) and this one. */
+struct program {
+    const char *label, *bin;
+};
 
 struct sink {
     char buf[8192];
@@ -113,8 +121,9 @@ static long synced(const char *db_name)
     sqlite3 *db;
     sqlite3_stmt *st;
     if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) ||
-        sqlite3_prepare_v2(db, "SELECT count(*) FROM sales_orders WHERE sync_status = 'synced'"
-                               " AND customer_order LIKE 'ES-SO-%'",
+        sqlite3_prepare_v2(db,
+                           "SELECT count(*) FROM sales_orders WHERE sync_status = 'synced'"
+                           " AND customer_order LIKE 'ES-SO-%'",
                            -1, &st, NULL))
         bench_die("cannot read the store");
     long n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
@@ -123,28 +132,28 @@ static long synced(const char *db_name)
     return n;
 }
 
-static void one_case(int limit, int latency_ms)
+static void one_case(const struct program *p, int limit, int latency_ms)
 {
     char db[64], body[128];
-    snprintf(db, sizeof(db), "push-%d.db", limit);
+    snprintf(db, sizeof(db), "push-%d%s.db", limit, p->label[0] == 'b' ? "-before" : "");
     write_config(db, limit);
     const char *create[] = {"sync", "--quiet", "--push", "--only", "sales_orders", NULL};
-    bench_erpsync(erpsync_bin, dir, create); /* the store, empty */
+    bench_erpsync(p->bin, dir, create);   /* the store, empty */
     int docs = limit * 5000 / latency_ms; /* about 5 s at the limit */
     add_orders(db, docs);
     snprintf(body, sizeof(body), "{\"max_concurrent\":%d,\"reset\":true}", limit);
     control("POST", "limits", body, NULL);
-    struct bench_result r = bench_erpsync(erpsync_bin, dir, create);
+    struct bench_result r = bench_erpsync(p->bin, dir, create);
     struct sink lim = {.n = 0};
     control("GET", "limits", NULL, &lim);
     long done = synced(db);
     if (done != docs)
         bench_die("not every order was pushed (see run.log)");
     double allowed = limit * 1000.0 / latency_ms, rate = docs / r.wall;
-    printf("limit %d, %3d ms: %5d orders %6.2f s %7.1f orders/s = %5.1f %% of %5.1f allowed |"
+    printf("%slimit %d, %3d ms: %5d orders %6.2f s %7.1f orders/s = %5.1f %% of %5.1f allowed |"
            " erpsync CPU %5.2f s (%4.0f us/order) peak RSS %5.1f MiB | acusim CPU %4.0f"
            " us/order, at most %ld running, %ld queued, %ld declined\n",
-           limit, latency_ms, docs, r.wall, rate, 100.0 * rate / allowed, allowed, r.cpu,
+           p->label, limit, latency_ms, docs, r.wall, rate, 100.0 * rate / allowed, allowed, r.cpu,
            r.cpu * 1e6 / docs, r.maxrss_kib / 1024.0, r.sim_cpu * 1e6 / docs,
            json_number(lim.buf, "max_running"), json_number(lim.buf, "max_queued"),
            json_number(lim.buf, "declined"));
@@ -157,7 +166,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: push_bench ACUSIM ERPSYNC REFERENCE_DIR [latency_ms]\n");
         return 2;
     }
-    erpsync_bin = argv[2];
+    const char *before = getenv("ERPSYNC_BEFORE");
+    int first = before && *before ? 0 : 1;
+    const struct program programs[2] = {{"before: ", before}, {first ? "" : "after:  ", argv[2]}};
     int latency = argc > 4 ? atoi(argv[4]) : 100;
     if (latency < 1)
         bench_die("latency_ms must be a positive number");
@@ -165,8 +176,8 @@ int main(int argc, char **argv)
     if (!mkdtemp(dir))
         bench_die("mkdtemp");
     curl_global_init(CURL_GLOBAL_DEFAULT);
-    const char *sim[] = {argv[1], "--quiet", "--control", "--reference", argv[3], "--dataset",
-                         "tiny", "--customers", "20", "--queue-max", "1000", NULL};
+    const char *sim[] = {argv[1], "--quiet",     "--control", "--reference", argv[3], "--dataset",
+                         "tiny",  "--customers", "20",        "--queue-max", "1000",  NULL};
     bench_sim_start(sim);
     char fault[256];
     snprintf(fault, sizeof(fault),
@@ -176,7 +187,8 @@ int main(int argc, char **argv)
     control("POST", "faults", fault, NULL);
     int limits[] = {1, 4, 8};
     for (int i = 0; i < 3; i++)
-        one_case(limits[i], latency);
+        for (int k = first; k < 2; k++)
+            one_case(&programs[k], limits[i], latency);
     bench_sim_stop();
     curl_global_cleanup();
     printf("(stores and logs in %s)\n", dir);
