@@ -657,14 +657,66 @@ static int numeric_text(const char *s, int integral)
     return end != s && !*end && errno == 0;
 }
 
+/* The decimal digits of m (m < 2^53) into out, the last `decimals` of
+ * them after a point, trailing zeros of the fraction dropped; the length. */
+static size_t fixed_text(char *out, int neg, uint64_t m, int decimals)
+{
+    char tmp[24];
+    int n = 0;
+    do
+        tmp[n++] = (char)('0' + m % 10);
+    while ((m /= 10) || n <= decimals);
+    int drop = 0; /* fraction digits that are trailing zeros */
+    while (drop < decimals && tmp[drop] == '0')
+        drop++;
+    size_t len = 0;
+    if (neg)
+        out[len++] = '-';
+    for (int i = n - 1; i >= drop; i--) {
+        if (i == decimals - 1)
+            out[len++] = '.';
+        out[len++] = tmp[i];
+    }
+    out[len] = '\0';
+    return len;
+}
+
+/* How many digits m has. */
+static int digits(uint64_t m)
+{
+    int n = 1;
+    while (m >= 10)
+        m /= 10, n++;
+    return n;
+}
+
+size_t es_map_number_text(char *out, size_t cap, double d, int integral)
+{
+    static const double p10[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6};
+    double ad = fabs(d);
+    /* Most values are whole or have a few decimals: written by hand when
+     * that is exactly what printf writes. A decimal of at most 15
+     * significant digits that converts back to d is what %.15g prints
+     * (DBL_DIG), and m / 10^k is correctly rounded, as strtod is. */
+    if (cap >= 24 && isfinite(d) && !(d == 0 && signbit(d)) &&
+        (d == 0 || (integral ? ad < 9007199254740992.0 : ad >= 1e-4 && ad < 1e15))) {
+        for (int k = 0; k < (integral ? 1 : 7); k++) {
+            double m = nearbyint(ad * p10[k]);
+            if (m >= 9007199254740992.0)
+                break;
+            if (m / p10[k] == ad && (integral || digits((uint64_t)m) <= 15))
+                return fixed_text(out, d < 0, (uint64_t)m, k);
+        }
+    }
+    int n = snprintf(out, cap, integral ? "%.0f" : "%.15g", d);
+    return n < 0 ? 0 : (size_t)n < cap ? (size_t)n : cap - 1;
+}
+
 static const char *number_text(struct es_arena *a, double d, int integral)
 {
     char buf[40];
-    if (integral)
-        snprintf(buf, sizeof(buf), "%.0f", d);
-    else
-        snprintf(buf, sizeof(buf), "%.15g", d);
-    return es_arena_strdup(a, buf);
+    size_t n = es_map_number_text(buf, sizeof(buf), d, integral);
+    return es_arena_strndup(a, buf, n);
 }
 
 /* One value as text for its column type. *bad set when it cannot be. */
@@ -717,12 +769,25 @@ static const char *convert(struct es_arena *a, const cJSON *v, enum es_ctype t, 
     return NULL;
 }
 
+/* n as width zero-padded digits (n >= 0, hot: no printf). */
+static char *put_digits(char *p, int n, int width)
+{
+    for (int i = width - 1; i >= 0; i--, n /= 10)
+        p[i] = (char)('0' + n % 10);
+    return p + width;
+}
+
 int es_map_date(char *out, size_t cap, const char *iso)
 {
     struct es_iso t;
-    if (es_iso_parse(&t, iso, strlen(iso)))
+    if (cap < 11 || es_iso_parse(&t, iso, strlen(iso)) || t.c.year > 9999)
         return ES_EINVAL;
-    snprintf(out, cap, "%04d-%02d-%02d", t.c.year, t.c.mon, t.c.day);
+    char *p = put_digits(out, t.c.year, 4);
+    *p++ = '-';
+    p = put_digits(p, t.c.mon, 2);
+    *p++ = '-';
+    p = put_digits(p, t.c.day, 2);
+    *p = '\0';
     return 0;
 }
 
@@ -738,15 +803,14 @@ int es_map_time(char *out, size_t cap, int64_t *ms, const char *iso)
 
 int es_map_is_guid(const char *s)
 {
-    static const int groups[] = {8, 4, 4, 4, 12};
-    for (int g = 0; g < 5; g++) {
-        for (int i = 0; i < groups[g]; i++, s++)
-            if (!isxdigit((unsigned char)*s))
-                return 0;
-        if (g < 4 && *s++ != '-')
+    for (int i = 0; i < 36; i++) {
+        char c = s[i];
+        int dash = i == 8 || i == 13 || i == 18 || i == 23;
+        int hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+        if (dash ? c != '-' : !hex)
             return 0;
     }
-    return *s == '\0';
+    return s[36] == '\0';
 }
 
 void es_map_hash_text(char out[24], uint64_t h)
@@ -1014,7 +1078,7 @@ static const cJSON *wrapped(const cJSON *member)
 
 struct ctx {
     struct es_arena *a;
-    const char *what; /* "Customer ABC" for messages */
+    const char *entity, *key; /* for messages: "Customer ABC" (key NULL before known) */
     uint64_t hash;
     struct es_err *err;
 };
@@ -1022,7 +1086,8 @@ struct ctx {
 static int bad_value(struct ctx *c, const cJSON *v, const struct colplan *cp)
 {
     char *text = cJSON_PrintUnformatted(v);
-    es_err_set(c->err, ES_EINVAL, "%s: %s: %.80s is not a %s", c->what, cp->path,
+    es_err_set(c->err, ES_EINVAL, "%s%s%s: %s: %.80s is not a %s", c->entity, c->key ? " " : "",
+               c->key ? c->key : "", cp->path,
                text ? text : "?",
                cp->type == ES_CT_TIME   ? "date-time"
                : cp->type == ES_CT_DATE ? "date"
@@ -1110,9 +1175,14 @@ static int apply_keys(struct ctx *c, const struct es_map_plan *p, struct es_reco
                               "refused, as the key cut there could be another record's",
                               m->entity, m->keys[k]);
         out->key[k] = (char *)s;
-        len += (size_t)snprintf(key + len, sizeof(key) - len, "%s%s", k ? "|" : "", s);
-        if (len >= sizeof(key))
-            return es_err_set(c->err, ES_EINVAL, "%s record with a key over 500 bytes", m->entity);
+        size_t n = strlen(s);
+        if (len + n + 2 > sizeof(key))
+            return es_err_set(c->err, ES_EINVAL, "%s record with a key over %zu bytes", m->entity,
+                              sizeof(key) - 2);
+        if (k)
+            key[len++] = '|';
+        memcpy(key + len, s, n);
+        len += n;
     }
     out->erp_key = es_arena_strndup(c->a, key, len);
     return 0;
@@ -1127,16 +1197,15 @@ int es_map_apply(struct es_record *out, struct es_arena *a, const struct es_map_
         return es_err_set(err, ES_EINVAL, "%s: a record that is not a JSON object", m->entity);
     const cJSON **slots = new_slots(a, p->root.t.nslots);
     resolve(&p->root.t, p->root.t.n ? 0 : -1, j, slots);
-    struct ctx c = {a, m->entity, 1469598103934665603ull, err};
+    struct ctx c = {a, m->entity, NULL, 1469598103934665603ull, err};
     if (apply_keys(&c, p, out, slots))
         return ES_EINVAL;
-    char what[600];
-    snprintf(what, sizeof(what), "%s %s", m->entity, out->erp_key);
-    c.what = what;
+    c.key = out->erp_key;
     const cJSON *id = slots[p->id_slot];
     out->erp_id = cJSON_IsString(id) ? es_arena_strdup(a, id->valuestring) : NULL;
     if (out->erp_id && !es_map_is_guid(out->erp_id)) /* it goes into URLs and bodies */
-        return es_err_set(err, ES_EINVAL, "%s: its id '%.60s' is not a GUID", what, out->erp_id);
+        return es_err_set(err, ES_EINVAL, "%s %s: its id '%.60s' is not a GUID", m->entity,
+                          out->erp_key, out->erp_id);
     const cJSON *mod = wrapped(slots[p->mod_slot]);
     char utc[40];
     if (cJSON_IsString(mod) && !es_map_time(utc, sizeof(utc), &out->modified_ms, mod->valuestring))

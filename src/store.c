@@ -85,7 +85,7 @@ static void table_ddl(struct es_buf *b, const struct es_store_ops *ops, const st
                 " erp_modified TEXT, app_modified TEXT,"
                 " sync_status TEXT NOT NULL DEFAULT 'synced', last_error TEXT,"
                 " attempts INTEGER NOT NULL DEFAULT 0, erp_hash TEXT, synced_at TEXT,"
-                " deleted_at TEXT",
+                " deleted_at TEXT, next_attempt_ms INTEGER, pushed_at TEXT",
                 m->table, ops->pk_decl);
     add_cols_ddl(b, m->cols);
     es_buf_adds(b, ");");
@@ -364,9 +364,9 @@ static int add_missing(struct es_store *s, const char *table, const struct es_co
     return rc;
 }
 
-/* On every record-set table besides its columns (new in version 2): when
- * a transient failure lets a push be tried again, and when it was last
- * sent. */
+/* On every record-set table besides its columns, new in version 2 (a
+ * table made since has them from the start): when a transient failure
+ * lets a push be tried again, and when it was last sent. */
 static const char *const push_columns[] = {"next_attempt_ms", "INTEGER", "pushed_at", "TEXT", NULL};
 static const char *const run_set_columns[] = {"pushed", "INTEGER", "push_failed", "INTEGER",
                                               "waiting", "INTEGER", "conflicts", "INTEGER",
@@ -442,39 +442,188 @@ static int migrate(struct es_store *s, struct es_err *err)
     return es_store_commit(s, err);
 }
 
-/* Every table, column, index and trigger the record sets need, made when
- * missing (a set added since the store was made, a table dropped by hand),
- * whatever the schema version says; rows are never touched. */
-static int ensure_tables(struct es_store *s, struct es_err *err)
+/* What the store holds: "type\ttable\tname" for every table, column,
+ * index and trigger (one query), sorted for bsearch. */
+struct inventory {
+    char **items;
+    size_t n, cap;
+};
+
+static int inventory_add(void *ctx, int n, const char *const *v)
+{
+    struct inventory *inv = ctx;
+    if (n < 3 || !v[0] || !v[1] || !v[2])
+        return 0;
+    if (inv->n == inv->cap) {
+        inv->cap = inv->cap ? inv->cap * 2 : 256;
+        inv->items = es_xrealloc(inv->items, inv->cap * sizeof(*inv->items));
+    }
+    inv->items[inv->n++] = es_xasprintf("%s\t%s\t%s", v[0], v[1], v[2]);
+    return 0;
+}
+
+static int by_text(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void inventory_free(struct inventory *inv)
+{
+    for (size_t i = 0; i < inv->n; i++)
+        free(inv->items[i]);
+    free(inv->items);
+}
+
+static int inventory_has(const struct inventory *inv, const char *type, const char *table,
+                         const char *name)
+{
+    char *want = es_xasprintf("%s\t%s\t%s", type, table, name ? name : table);
+    int has = bsearch(&want, inv->items, inv->n, sizeof(*inv->items), by_text) != NULL;
+    free(want);
+    return has;
+}
+
+/* How many objects of a type belong to a table (its triggers). */
+static int inventory_count(const struct inventory *inv, const char *type, const char *table)
+{
+    char prefix[256];
+    int n = snprintf(prefix, sizeof(prefix), "%s\t%s\t", type, table), count = 0;
+    for (size_t i = 0; i < inv->n; i++)
+        count += !strncmp(inv->items[i], prefix, (size_t)n);
+    return count;
+}
+
+/* A table and its indexes as table_ddl makes them, all there? */
+static int table_complete(const struct inventory *inv, const struct es_mapping *m)
+{
+    char name[160];
+    static const char *const indexes[] = {"%s_status", "%s_erp_id"};
+    if (!inventory_has(inv, "table", m->table, NULL))
+        return 0;
+    for (size_t k = 0; k < sizeof(indexes) / sizeof(indexes[0]); k++) {
+        snprintf(name, sizeof(name), indexes[k], m->table);
+        if (!inventory_has(inv, "index", m->table, name))
+            return 0;
+    }
+    for (const struct es_detail *d = m->details; d && d->table; d++) {
+        snprintf(name, sizeof(name), "%s_parent", d->table);
+        if (!inventory_has(inv, "table", d->table, NULL) ||
+            !inventory_has(inv, "index", d->table, name))
+            return 0;
+    }
+    return 1;
+}
+
+/* ALTER TABLE ... ADD COLUMN for the listed columns the table lacks. */
+static void missing_cols(struct es_buf *b, const struct inventory *inv, const char *table,
+                         const struct es_col *cols, const char *const *extra)
+{
+    for (const struct es_col *c = cols; c && c->name; c++)
+        if (!inventory_has(inv, "column", table, c->name))
+            es_buf_addf(b, "ALTER TABLE %s ADD COLUMN %s %s;", table, c->name, sql_type(c->type));
+    for (int i = 0; extra && extra[i]; i += 2)
+        if (!inventory_has(inv, "column", table, extra[i]))
+            es_buf_addf(b, "ALTER TABLE %s ADD COLUMN %s %s;", table, extra[i], extra[i + 1]);
+}
+
+/* The DDL a record set's tables need, from what the store holds. */
+static void set_ddl(struct es_buf *b, struct es_store *s, const struct inventory *inv,
+                    const struct es_mapping *m)
+{
+    if (!table_complete(inv, m)) /* CREATE ... IF NOT EXISTS: only what lacks is made */
+        table_ddl(b, s->ops, m);
+    if (inventory_has(inv, "table", m->table, NULL))
+        missing_cols(b, inv, m->table, m->cols, push_columns);
+    for (const struct es_detail *d = m->details; d && d->table; d++)
+        if (inventory_has(inv, "table", d->table, NULL))
+            missing_cols(b, inv, d->table, d->cols, NULL);
+    if (inventory_count(inv, "trigger", m->table) < 2)
+        s->ops->app_modified_triggers(b, m->table);
+}
+
+/* What the sets' tables should be, as a stamp: a hash of their DDL, and
+ * the backend's count of schema changes (any DDL, by hand too, moves it). */
+static int layout_stamp(struct es_store *s, char *out, size_t cap, struct es_err *err)
 {
     struct es_buf b;
     es_buf_init(&b, 0);
     for (int i = 0; i < ES_NSETS; i++) {
         const struct es_mapping *m = es_map_get((enum es_set_id)i);
-        if (m)
+        if (m) {
             table_ddl(&b, s->ops, m);
+            s->ops->app_modified_triggers(&b, m->table);
+        }
     }
-    int rc = es_store_begin(s, err);
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < b.len; i++)
+        h = (h ^ (unsigned char)b.data[i]) * 1099511628211ull;
+    es_buf_dispose(&b);
+    char *changes = NULL;
+    int rc = s->ops->run(s->db, s->ops->schema_changes_sql, NULL, 0, first_value, &changes, err);
+    snprintf(out, cap, "%016llx/%s", (unsigned long long)h, changes ? changes : "");
+    free(changes);
+    return rc;
+}
+
+static int meta_get(struct es_store *s, const char *key, char **out, struct es_err *err)
+{
+    static const char sql[] = "SELECT value FROM es_meta WHERE key = ?1";
+    const char *p[] = {key};
+    *out = NULL;
+    return s->ops->run(s->db, sql, p, 1, first_value, out, err);
+}
+
+static int meta_set(struct es_store *s, const char *key, const char *value, struct es_err *err)
+{
+    static const char sql[] = "INSERT INTO es_meta(key, value) VALUES(?1, ?2)"
+                              " ON CONFLICT(key) DO UPDATE SET value = excluded.value";
+    const char *p[] = {key, value};
+    return run(s, sql, p, 2, err);
+}
+
+/* Every table, column, index and trigger the record sets need, made when
+ * missing (a set added since the store was made, a table dropped by hand),
+ * whatever the schema version says; rows are never touched. When the
+ * layout stamp is the one the last open left, nothing changed: no query.
+ * Otherwise one query tells what is there and only what lacks is made. */
+static int make_missing(struct es_store *s, struct es_err *err);
+
+static int ensure_tables(struct es_store *s, struct es_err *err)
+{
+    char want[96], *had = NULL;
+    int rc = layout_stamp(s, want, sizeof(want), err);
     if (!rc)
-        rc = s->ops->script(s->db, b.data, err);
-    es_buf_reset(&b);
+        rc = meta_get(s, "layout", &had, err);
+    int same = had && !strcmp(had, want);
+    free(had);
+    if (rc || same)
+        return rc;
+    if (!(rc = make_missing(s, err)) && !(rc = layout_stamp(s, want, sizeof(want), err)))
+        rc = meta_set(s, "layout", want, err);
+    return rc;
+}
+
+/* Make what the sets need and the store lacks. */
+static int make_missing(struct es_store *s, struct es_err *err)
+{
+    struct inventory inv = {NULL, 0, 0};
+    int rc = s->ops->run_once(s->db, s->ops->inventory_sql, NULL, 0, inventory_add, &inv, err);
+    if (inv.n)
+        qsort(inv.items, inv.n, sizeof(*inv.items), by_text);
+    struct es_buf b;
+    es_buf_init(&b, 0);
     for (int i = 0; !rc && i < ES_NSETS; i++) {
         const struct es_mapping *m = es_map_get((enum es_set_id)i);
-        if (!m)
-            continue;
-        rc = add_missing(s, m->table, m->cols, push_columns, err);
-        for (const struct es_detail *d = m->details; !rc && d && d->table; d++)
-            rc = add_missing(s, d->table, d->cols, NULL, err);
-        s->ops->app_modified_triggers(&b, m->table);
+        if (m)
+            set_ddl(&b, s, &inv, m);
     }
-    if (!rc)
+    inventory_free(&inv);
+    if (!rc && b.len && !(rc = es_store_begin(s, err))) {
         rc = s->ops->script(s->db, b.data, err);
-    es_buf_dispose(&b);
-    if (rc) {
-        es_store_rollback(s);
-        return rc;
+        rc = rc ? (es_store_rollback(s), rc) : es_store_commit(s, err);
     }
-    return es_store_commit(s, err);
+    es_buf_dispose(&b);
+    return rc;
 }
 
 int es_store_open(struct es_store **out, const char *url, struct es_err *err)
@@ -1261,37 +1410,55 @@ int es_store_find(struct es_store *s, const char *table, const char *col, const 
     return rc;
 }
 
+/* The states a row may have, sorted (the ranges between them are searched
+ * for others). */
+static const char *const states[] = {"deleted", "failed", "pending", "synced", "unknown"};
+#define NSTATES (sizeof(states) / sizeof(states[0]))
+
 struct odd_ctx {
-    struct es_buf *b;
+    char *values[10]; /* the first distinct ones */
+    long counts[10];
+    int distinct;
     long n;
 };
 
 static int odd_status(void *ctx, int n, const char *const *v)
 {
     struct odd_ctx *o = ctx;
-    if (n < 2)
-        return 0;
-    long count = strtol(v[1] ? v[1] : "0", NULL, 10);
-    es_buf_addf(o->b, "%s'%s' %ld", o->n ? ", " : "", v[0] ? v[0] : "NULL", count);
-    o->n += count;
+    const char *st = n > 0 && v[0] ? v[0] : "NULL";
+    o->n++;
+    for (int i = 0; i < o->distinct; i++)
+        if (!strcmp(o->values[i], st))
+            return o->counts[i]++, 0;
+    if (o->distinct < 10) {
+        o->values[o->distinct] = es_xstrndup(st, 40);
+        o->counts[o->distinct++] = 1;
+    }
     return 0;
 }
 
 int es_store_odd_statuses(struct es_store *s, const struct es_mapping *m, char *out, size_t cap,
                           long *n, struct es_err *err)
 {
-    char *sql = es_xasprintf("SELECT substr(sync_status, 1, 40), count(*) FROM %s WHERE"
-                             " sync_status IS NULL OR sync_status NOT IN ('pending', 'unknown',"
-                             " 'synced', 'failed', 'deleted') GROUP BY 1 ORDER BY 2 DESC, 1"
-                             " LIMIT 10",
-                             m->table);
-    struct es_buf b;
+    /* The ranges between the states, OR'd: SQLite searches the status
+     * index for each, so a run pays a few lookups, not a scan. */
+    struct es_buf q, b;
+    es_buf_init(&q, 0);
     es_buf_init(&b, 0);
-    struct odd_ctx o = {&b, 0};
-    int rc = s->ops->run_once(s->db, sql, NULL, 0, odd_status, &o, err);
-    free(sql);
+    es_buf_addf(&q, "SELECT sync_status FROM %s WHERE sync_status < '%s'", m->table, states[0]);
+    for (size_t i = 1; i < NSTATES; i++)
+        es_buf_addf(&q, " OR (sync_status > '%s' AND sync_status < '%s')", states[i - 1],
+                    states[i]);
+    es_buf_addf(&q, " OR sync_status > '%s'", states[NSTATES - 1]);
+    struct odd_ctx o = {.distinct = 0};
+    int rc = s->ops->run_once(s->db, q.data, NULL, 0, odd_status, &o, err);
+    for (int i = 0; i < o.distinct; i++) {
+        es_buf_addf(&b, "%s'%s' %ld", i ? ", " : "", o.values[i], o.counts[i]);
+        free(o.values[i]);
+    }
     snprintf(out, cap, "%s", b.data ? b.data : "");
     *n = rc ? 0 : o.n;
+    es_buf_dispose(&q);
     es_buf_dispose(&b);
     return rc;
 }

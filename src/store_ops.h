@@ -26,6 +26,12 @@ struct es_store_ops {
                     es_store_row_cb cb, void *ctx, struct es_err *err);
     /* A query listing a table's column names; ?1 is the table. */
     const char *columns_sql;
+    /* A query listing what the store holds, rows of (type, table, name):
+     * ('table', T, T), ('column', T, C), ('index', T, I), ('trigger', T, G). */
+    const char *inventory_sql;
+    /* A query answering one value that changes whenever the schema does
+     * (any DDL, by erpsync or by hand). */
+    const char *schema_changes_sql;
     /* Append the DDL of the triggers that stamp app_modified (UTC ISO) on a
      * row the application marks pending (insert, or an update that is not
      * erpsync's own bookkeeping). */

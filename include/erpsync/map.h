@@ -135,6 +135,11 @@ struct es_record {
  * record whose id is not one is refused: ids go into URLs and bodies. */
 int es_map_is_guid(const char *s);
 
+/* A number as the store keeps it: what printf's "%.0f" (integral) or
+ * "%.15g" writes, done by hand for the common values (a page holds
+ * thousands). The length; out needs 40 bytes. */
+size_t es_map_number_text(char *out, size_t cap, double d, int integral);
+
 /* A record's hash as the store keeps it (16 hex digits). */
 void es_map_hash_text(char out[24], uint64_t h);
 

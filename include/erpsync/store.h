@@ -145,8 +145,8 @@ struct es_store_found {
 int es_store_find(struct es_store *s, const char *table, const char *col, const char *value,
                   struct es_store_found *out, struct es_err *err);
 /* Rows whose sync_status is none of erpsync's states (the application
- * wrote 'PENDING', 'todo'): how many, and "'PENDING' 2, 'todo' 1" (the ten
- * most frequent) in out. Such rows are never pushed; callers report them. */
+ * wrote 'PENDING', 'todo'): how many, and "'PENDING' 2, 'todo' 1" (the first
+ * ten distinct) in out. Such rows are never pushed; callers report them. */
 int es_store_odd_statuses(struct es_store *s, const struct es_mapping *m, char *out, size_t cap,
                           long *n, struct es_err *err);
 /* Rows the application created that Acumatica does not know yet. */

@@ -6,6 +6,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -356,6 +358,42 @@ static void schema_doc_lists_every_column(void **state)
     }
 }
 
+/* Numbers are written exactly as printf writes them ("%.15g", or "%.0f"
+ * for whole ones): stored values and record hashes must not change. */
+static void numbers_are_written_as_printf_writes_them(void **state)
+{
+    (void)state;
+    static const double fixed[] = {0,      1,       -1,      12.5,    0.1,    0.3,    1234.56,
+                                   1e-4,   9.9e-5,  1e15,    1e15 - 1, 123456789012345.0,
+                                   0.1 + 0.2, 2.675, 1.005, -0.0,   100.000001, 7e-4,
+                                   9007199254740991.0, 9007199254740993.0, 1e22, 25000};
+    uint64_t x = 88172645463325252ull; /* xorshift: reproducible */
+    for (int i = 0; i < 200000; i++) {
+        double d;
+        if (i < (int)(sizeof(fixed) / sizeof(fixed[0]))) {
+            d = fixed[i];
+        } else {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            int cents = i % 3; /* prices, quantities, anything */
+            d = cents == 0   ? (double)(int64_t)(x % 100000000) / 100.0
+                : cents == 1 ? (double)(int64_t)(x % 1000000) / (double)(1 + x % 1000)
+                             : (double)(x % 1000) * (double)(1 + (x >> 40) % 100000);
+            if (x & 1)
+                d = -d;
+        }
+        for (int integral = 0; integral < 2; integral++) {
+            if (integral && d != floor(d))
+                continue;
+            char want[64], got[64];
+            snprintf(want, sizeof(want), integral ? "%.0f" : "%.15g", d);
+            size_t n = es_map_number_text(got, sizeof(got), d, integral);
+            if (strcmp(want, got) || n != strlen(want))
+                fail_msg("%.17g (%s): printf %s, ours %s", d, integral ? "%.0f" : "%.15g", want,
+                         got);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -365,6 +403,7 @@ int main(void)
         cmocka_unit_test(maps_an_order_with_lines),
         cmocka_unit_test(queries_select_and_expand_what_is_mapped),
         cmocka_unit_test(schema_doc_lists_every_column),
+        cmocka_unit_test(numbers_are_written_as_printf_writes_them),
     };
     return cmocka_run_group_tests(tests, load, unload);
 }
