@@ -756,7 +756,7 @@ int es_pull_set(struct es_pull *p, enum es_set_id set, struct es_counts *c, stru
     if (r.m->date_field && p->cfg->sync.history_years > 0)
         es_date_local(r.cutoff, sizeof(r.cutoff), es_acu_erp_now(p->acu),
                       p->cfg->sync.history_years);
-    es_store_count(p->store, r.m->table, NULL, &r.estimate, NULL);
+    es_store_estimate(p->store, r.m->table, &r.estimate); /* a full pull's progress */
     es_map_plan_new(&r.plan, r.m, es_acu_version(p->acu), p->cfg);
     /* Records with lines start small; the size adapts after a page. */
     int ps = p->cfg->sync.page_size;

@@ -85,6 +85,8 @@ int es_store_mark_unseen_deleted(struct es_store *s, const struct es_mapping *m,
                                  const char *date_from, const char *now_utc, long *count,
                                  struct es_err *err);
 
+/* About how many rows a table has (for progress): cheap, not exact. */
+int es_store_estimate(struct es_store *s, const char *table, long *out);
 /* Rows of a table, and of those, how many have a status. */
 int es_store_count(struct es_store *s, const char *table, const char *status, long *out,
                    struct es_err *err);
