@@ -5,11 +5,16 @@
 #include "erpsync/conflict.h"
 #include "erpsync/timeutil.h"
 
-int es_conflict_exists(const char *status, const char *synced_hash, const struct es_record *rec)
+int es_conflict_exists(const char *status, const char *synced_hash, const char *synced_modified,
+                       const struct es_record *rec)
 {
+    if (!status || strcmp(status, "pending"))
+        return 0;
+    if (!synced_hash || !*synced_hash) /* content unknown: did its time move? */
+        return !synced_modified || !rec->erp_modified || strcmp(synced_modified, rec->erp_modified);
     char hash[24];
     es_map_hash_text(hash, rec->hash);
-    return status && !strcmp(status, "pending") && (!synced_hash || strcmp(synced_hash, hash));
+    return strcmp(synced_hash, hash) != 0;
 }
 
 int es_conflict_erp_wins(enum es_primary primary, const struct es_record *rec, int64_t skew_ms,

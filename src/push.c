@@ -249,12 +249,17 @@ static cJSON *json_value(const char *v, enum es_ctype t, const char **why)
         }
         return cJSON_CreateString(v);
     }
-    case ES_CT_DATE: { /* the same calendar date, whatever time came with it */
+    case ES_CT_DATE: { /* a calendar date; an instant: its day in the ERP's calendar */
         char date[16];
-        if (es_map_date(date, sizeof(date), v)) {
+        struct es_iso iso;
+        if (es_iso_parse(&iso, v, strlen(v))) {
             *why = "is not a date (YYYY-MM-DD)";
             return NULL;
         }
+        if (iso.has_time && iso.has_offset)
+            es_date_local(date, sizeof(date), es_iso_to_ms(&iso), 0);
+        else
+            es_map_date(date, sizeof(date), v);
         return cJSON_CreateString(date);
     }
     default: return cJSON_CreateString(v);
@@ -441,6 +446,12 @@ static int put_keys(struct set_push *sp, cJSON *body, const struct es_push_row *
         if (!v[k]) {
             snprintf(note, cap, "%s is required to create the record in Acumatica",
                      m->key_cols[k]);
+            return 1;
+        }
+        size_t bad = 0;
+        if (!es_utf8_valid(v[k], strlen(v[k]), &bad)) {
+            snprintf(note, cap, "not sent: %s is not valid UTF-8 (byte %zu of %zu)",
+                     m->key_cols[k], bad + 1, strlen(v[k]));
             return 1;
         }
         put_key(body, m, k, v[k]);
@@ -720,12 +731,15 @@ static int get_record(struct set_push *sp, const char *path, struct es_record *r
     count_requests(sp, before);
     int found = 0;
     if (!rc) {
+        /* Only an empty list says "not there": anything else that is no
+         * record could hide one, and sending again could make it twice. */
         const cJSON *one = cJSON_IsArray(j) ? j->child : j;
         found = cJSON_IsObject(one);
         if (found && (rc = es_map_apply(rec, &sp->a, sp->plan, one, err)))
             found = rc;
-        else if (!found && !cJSON_IsArray(j)) /* neither a record nor a list */
-            found = es_err_set(err, ES_EREMOTE, "GET %s: the answer is not a record",
+        else if (!found && !(cJSON_IsArray(j) && !j->child))
+            found = es_err_set(err, ES_EREMOTE, "GET %s: the answer is neither a record nor an"
+                                                " empty list",
                                sp->m->entity);
         cJSON_Delete(j);
     } else if (rc == ES_EREMOTE && r.status == 500 && strstr(r.body.data ? r.body.data : "",
@@ -793,7 +807,7 @@ static int check_conflict(struct set_push *sp, struct es_push_row *row, int *don
     es_buf_dispose(&path);
     if (rc <= 0)
         return rc; /* gone (the update will say so) */
-    if (!es_conflict_exists(row->status, row->erp_hash, &rec)) {
+    if (!es_conflict_exists(row->status, row->erp_hash, row->erp_modified, &rec)) {
         store_lock(sp); /* nothing synced changed there: its time is kept */
         rc = es_store_touch(sp->p->store, sp->m, row->id, &rec, err);
         store_unlock(sp);
@@ -868,12 +882,21 @@ static int answer_taken(struct set_push *sp, const struct es_push_row *row,
 static int adopt(struct set_push *sp, const struct es_push_row *row, struct es_record *rec,
                  struct es_err *err)
 {
-    char note[1024] = "";
-    int rc = release(sp, rec, note, sizeof(note), err);
-    if (rc < 0)
-        return rc;
+    char note[2 * ES_ERR_MSG] = "";
     struct es_store *s = sp->p->store;
     struct es_err taken = {0};
+    store_lock(sp); /* the answer must be this row's before anything acts on it */
+    int rc = es_store_adopt_check(s, sp->m, row->id, rec, &taken);
+    if (rc == ES_ECONFLICT && !(rc = answer_taken(sp, row, rec, taken.msg, note, sizeof(note),
+                                                  err)))
+        sp->c->push_failed++;
+    else if (rc && rc != ES_ECONFLICT)
+        es_err_set(err, rc, "%s", taken.msg);
+    store_unlock(sp);
+    if (rc || note[0])
+        return rc;
+    if ((rc = release(sp, rec, note, sizeof(note), err)) < 0)
+        return rc;
     store_lock(sp);
     if (!(rc = es_store_begin(s, err))) {
         rc = es_store_adopt(s, sp->m, row->id, rec, sp->p->now_utc, &taken);
@@ -931,7 +954,10 @@ static int check_unknown(struct set_push *sp, struct es_push_row *row, int ref_i
                          int *done, struct es_err *err)
 {
     *done = 0;
-    if (strcmp(row->status, "unknown") || row->erp_key || (ref_ix < 0 && !sp->def->natural))
+    /* Sent without an answer, or sent before and marked again (a failure
+     * after Acumatica took it, a bad answer): it may be there already. */
+    int maybe_there = !strcmp(row->status, "unknown") || row->sent;
+    if (!maybe_there || row->erp_key || (ref_ix < 0 && !sp->def->natural))
         return 0;
     struct es_record rec;
     int found = look_up(sp, row, ref_ix, ref, &rec, err);
@@ -960,6 +986,7 @@ static int send_once(struct set_push *sp, struct es_push_row *row, const struct 
     row->attempts++;
     int rc = mark(sp, row, "unknown", NULL, 0, ref_ix >= 0 ? sp->m->cols[ref_ix].name : NULL,
                   ref, err); /* committed before a byte is sent */
+    row->sent = 1;
     struct es_http_resp resp;
     es_http_resp_init(&resp);
     struct es_err e = {0};

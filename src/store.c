@@ -26,7 +26,8 @@ struct detail_sql {
 struct table_sql {
     const struct es_mapping *m;
     char *sel, *ins, *ins_new, *upd, *adopt, *hold, *touch, *rekey, *mark, *mark_dated;
-    char *push_rows, *holder, *drop_dup, *match[4]; /* match[k]: by extref_cols[k] */
+    char *push_rows, *holder, *id_holder, *drop_dup;
+    char *match[4]; /* match[k]: by extref_cols[k] */
     int ncols;
     struct detail_sql details[4];
 };
@@ -153,7 +154,7 @@ static char *select_push_rows(const struct es_mapping *m)
     struct es_buf b;
     es_buf_init(&b, 0);
     es_buf_adds(&b, "SELECT id, erp_key, sync_status, attempts, app_modified, erp_modified,"
-                    " erp_hash");
+                    " erp_hash, pushed_at IS NOT NULL");
     list_cols(&b, m->cols);
     es_buf_addf(&b,
                 " FROM %s WHERE sync_status IN ('pending', 'unknown') AND (next_attempt_ms IS NULL"
@@ -205,16 +206,25 @@ static void build_table(struct table_sql *t, const struct es_mapping *m)
     t->upd = build_update(m, 0);
     t->adopt = build_update(m, 1);
     t->hold = es_xasprintf("UPDATE %s SET last_error = ?2 WHERE id = ?1", m->table);
-    t->rekey = es_xasprintf("UPDATE %s SET erp_key = ?1 WHERE erp_id = ?2 AND erp_key IS NOT NULL"
-                            " AND erp_key <> ?1 RETURNING id",
-                            m->table);
+    /* One row moves: the live one before a deleted one (an older store may
+     * hold both for one id), the newest first. */
+    t->rekey = es_xasprintf("UPDATE %s SET erp_key = ?1 WHERE id = (SELECT id FROM %s WHERE"
+                            " erp_id = ?2 AND erp_key IS NOT NULL AND erp_key <> ?1 ORDER BY"
+                            " sync_status = 'deleted', id DESC LIMIT 1) RETURNING id",
+                            m->table, m->table);
     t->touch = es_xasprintf("UPDATE %s SET erp_modified = ?2, erp_id = coalesce(?3, erp_id)"
                             " WHERE id = ?1",
                             m->table);
     t->push_rows = select_push_rows(m);
-    t->holder = es_xasprintf("SELECT id, erp_id, sync_status FROM %s WHERE erp_key = ?1 AND"
-                             " id <> ?2",
-                             m->table);
+    /* after: the holder was written since the pushed row was sent (pulled
+     * meanwhile), not a record the store held before. */
+    t->holder = es_xasprintf("SELECT id, erp_id, sync_status, synced_at >= coalesce((SELECT"
+                             " pushed_at FROM %s WHERE id = ?2), '') FROM %s WHERE erp_key = ?1"
+                             " AND id <> ?2",
+                             m->table, m->table);
+    t->id_holder = es_xasprintf("SELECT id, erp_key, sync_status FROM %s WHERE erp_id = ?1 AND"
+                                " id <> ?2 AND erp_key IS NOT NULL AND erp_key <> ?3 LIMIT 1",
+                                m->table);
     t->drop_dup = es_xasprintf("DELETE FROM %s WHERE id = ?1", m->table);
     for (int k = 0; m->extref_cols && m->extref_cols[k] && k < 4; k++)
         t->match[k] = es_xasprintf("SELECT id FROM %s WHERE erp_key IS NULL AND %s = ?1 LIMIT 1",
@@ -251,6 +261,7 @@ static void free_table(struct table_sql *t)
     free(t->rekey);
     free(t->push_rows);
     free(t->holder);
+    free(t->id_holder);
     free(t->drop_dup);
     for (int k = 0; k < 4; k++)
         free(t->match[k]);
@@ -398,6 +409,21 @@ static int migrate_3(struct es_store *s, struct es_err *err)
         rc = add_missing(s, "es_run_sets", NULL, run_set_columns_3, err);
     if (rc)
         return rc;
+    /* Pending rows: their hash was made over the old form, so it says
+     * nothing now; the ERP's time decides their first comparison. */
+    struct es_buf b;
+    es_buf_init(&b, 0);
+    for (int i = 0; i < ES_NSETS; i++) {
+        const struct es_mapping *m = es_map_get((enum es_set_id)i);
+        if (m && m->date_col)
+            es_buf_addf(&b, "UPDATE %s SET erp_hash = NULL WHERE sync_status IN ('pending',"
+                            " 'unknown');",
+                        m->table);
+    }
+    rc = b.len ? s->ops->script(s->db, b.data, err) : 0;
+    es_buf_dispose(&b);
+    if (rc)
+        return rc;
     static const char sql[] =
         "INSERT INTO es_settings(key, value) SELECT 'full_sync_next_run', '1'"
         " WHERE EXISTS (SELECT 1 FROM es_state WHERE watermark_ms > 0)"
@@ -408,39 +434,6 @@ static int migrate_3(struct es_store *s, struct es_err *err)
 static int (*const migrations[])(struct es_store *, struct es_err *) = {migrate_1, migrate_2,
                                                                          migrate_3};
 
-static int migrate(struct es_store *s, struct es_err *err)
-{
-    int rc = s->ops->script(s->db, "CREATE TABLE IF NOT EXISTS es_meta(key TEXT PRIMARY KEY,"
-                                   " value TEXT)",
-                            err);
-    int have = 0;
-    if (rc || (rc = schema_version(s, &have, err)))
-        return rc;
-    if (have > SCHEMA_VERSION)
-        return es_err_set(err, ES_EDB,
-                          "the store has schema version %d; this erpsync knows up to %d (upgrade "
-                          "erpsync)",
-                          have, SCHEMA_VERSION);
-    if (have == SCHEMA_VERSION)
-        return 0;
-    if ((rc = es_store_begin(s, err)))
-        return rc;
-    for (int v = have; v < SCHEMA_VERSION && !rc; v++)
-        rc = migrations[v](s, err);
-    char num[16];
-    snprintf(num, sizeof(num), "%d", SCHEMA_VERSION);
-    const char *p[] = {num};
-    static const char set_version[] =
-        "INSERT INTO es_meta(key, value) VALUES('schema_version', ?1)"
-        " ON CONFLICT(key) DO UPDATE SET value = excluded.value";
-    if (!rc)
-        rc = run(s, set_version, p, 1, err);
-    if (rc) {
-        es_store_rollback(s);
-        return rc;
-    }
-    return es_store_commit(s, err);
-}
 
 /* What the store holds: "type\ttable\tname" for every table, column,
  * index and trigger (one query), sorted for bsearch. */
@@ -481,16 +474,6 @@ static int inventory_has(const struct inventory *inv, const char *type, const ch
     int has = bsearch(&want, inv->items, inv->n, sizeof(*inv->items), by_text) != NULL;
     free(want);
     return has;
-}
-
-/* How many objects of a type belong to a table (its triggers). */
-static int inventory_count(const struct inventory *inv, const char *type, const char *table)
-{
-    char prefix[256];
-    int n = snprintf(prefix, sizeof(prefix), "%s\t%s\t", type, table), count = 0;
-    for (size_t i = 0; i < inv->n; i++)
-        count += !strncmp(inv->items[i], prefix, (size_t)n);
-    return count;
 }
 
 /* A table and its indexes as table_ddl makes them, all there? */
@@ -537,8 +520,7 @@ static void set_ddl(struct es_buf *b, struct es_store *s, const struct inventory
     for (const struct es_detail *d = m->details; d && d->table; d++)
         if (inventory_has(inv, "table", d->table, NULL))
             missing_cols(b, inv, d->table, d->cols, NULL);
-    if (inventory_count(inv, "trigger", m->table) < 2)
-        s->ops->app_modified_triggers(b, m->table);
+    s->ops->app_modified_triggers(b, m->table); /* made anew: their text may have changed */
 }
 
 /* What the sets' tables should be, as a stamp: a hash of their DDL, and
@@ -587,6 +569,7 @@ static int meta_set(struct es_store *s, const char *key, const char *value, stru
  * layout stamp is the one the last open left, nothing changed: no query.
  * Otherwise one query tells what is there and only what lacks is made. */
 static int make_missing(struct es_store *s, struct es_err *err);
+static int begin_write(struct es_store *s, struct es_err *err);
 
 static int ensure_tables(struct es_store *s, struct es_err *err)
 {
@@ -603,11 +586,15 @@ static int ensure_tables(struct es_store *s, struct es_err *err)
     return rc;
 }
 
-/* Make what the sets need and the store lacks. */
+/* Make what the sets need and the store lacks: what it holds is read in
+ * the write transaction, so two processes do not both make it. */
 static int make_missing(struct es_store *s, struct es_err *err)
 {
+    int rc = begin_write(s, err);
+    if (rc)
+        return rc;
     struct inventory inv = {NULL, 0, 0};
-    int rc = s->ops->run_once(s->db, s->ops->inventory_sql, NULL, 0, inventory_add, &inv, err);
+    rc = s->ops->run_once(s->db, s->ops->inventory_sql, NULL, 0, inventory_add, &inv, err);
     if (inv.n)
         qsort(inv.items, inv.n, sizeof(*inv.items), by_text);
     struct es_buf b;
@@ -618,12 +605,62 @@ static int make_missing(struct es_store *s, struct es_err *err)
             set_ddl(&b, s, &inv, m);
     }
     inventory_free(&inv);
-    if (!rc && b.len && !(rc = es_store_begin(s, err))) {
+    if (!rc && b.len)
         rc = s->ops->script(s->db, b.data, err);
-        rc = rc ? (es_store_rollback(s), rc) : es_store_commit(s, err);
-    }
     es_buf_dispose(&b);
-    return rc;
+    if (rc) {
+        es_store_rollback(s);
+        return rc;
+    }
+    return es_store_commit(s, err);
+}
+
+/* A write transaction begun at once: a second erpsync opening the store
+ * at the same moment waits here, then finds the work done. */
+static int begin_write(struct es_store *s, struct es_err *err)
+{
+    return s->ops->script(s->db, s->ops->begin_write_sql, err);
+}
+
+/* The migrations from the version the store has (read in the transaction:
+ * another process may have run them meanwhile). */
+static int run_migrations(struct es_store *s, struct es_err *err)
+{
+    int have = 0, rc = begin_write(s, err);
+    if (rc || (rc = schema_version(s, &have, err)))
+        return rc ? rc : (es_store_rollback(s), rc);
+    for (int v = have; v < SCHEMA_VERSION && !rc; v++)
+        rc = migrations[v](s, err);
+    char num[16];
+    snprintf(num, sizeof(num), "%d", SCHEMA_VERSION);
+    if (!rc && have < SCHEMA_VERSION)
+        rc = meta_set(s, "schema_version", num, err);
+    if (rc) {
+        es_store_rollback(s);
+        return rc;
+    }
+    return es_store_commit(s, err);
+}
+
+/* A store newer than this program is refused untouched; then the sets'
+ * tables are made where missing (the migrations' data changes need them),
+ * then the migrations run. */
+static int migrate(struct es_store *s, struct es_err *err)
+{
+    int rc = s->ops->script(s->db, "CREATE TABLE IF NOT EXISTS es_meta(key TEXT PRIMARY KEY,"
+                                   " value TEXT)",
+                            err);
+    int have = 0;
+    if (rc || (rc = schema_version(s, &have, err)))
+        return rc;
+    if (have > SCHEMA_VERSION)
+        return es_err_set(err, ES_EDB,
+                          "the store has schema version %d; this erpsync knows up to %d (upgrade "
+                          "erpsync)",
+                          have, SCHEMA_VERSION);
+    if ((rc = ensure_tables(s, err)) || have == SCHEMA_VERSION)
+        return rc;
+    return run_migrations(s, err);
 }
 
 int es_store_open(struct es_store **out, const char *url, struct es_err *err)
@@ -644,8 +681,7 @@ int es_store_open(struct es_store **out, const char *url, struct es_err *err)
     }
     static const char seen[] =
         "CREATE TEMP TABLE IF NOT EXISTS es_seen(k TEXT PRIMARY KEY, m TEXT)";
-    if ((rc = migrate(s, err)) || (rc = ensure_tables(s, err)) ||
-        (rc = s->ops->script(s->db, seen, err))) {
+    if ((rc = migrate(s, err)) || (rc = s->ops->script(s->db, seen, err))) {
         es_store_close(s);
         return rc;
     }
@@ -902,11 +938,16 @@ static int put_found(struct es_store *s, struct table_sql *t, const struct es_re
                      const struct existing *ex, const char *hash, const char *now_utc,
                      enum es_outcome *out, struct es_held *held, struct es_err *err)
 {
-    if (!strcmp(ex->hash, hash) && strcmp(ex->status, "deleted")) {
-        *out = ES_UNCHANGED; /* nothing synced changed; its time is kept */
+    int mine = !strcmp(ex->status, "pending") || !strcmp(ex->status, "unknown");
+    if ((!strcmp(ex->hash, hash) && strcmp(ex->status, "deleted")) ||
+        (mine && !strcmp(ex->status, "pending") &&
+         !es_conflict_exists(ex->status, ex->hash, ex->erp_modified, r))) {
+        /* nothing synced changed (a pending row is never overwritten): its
+         * time is kept */
+        *out = ES_UNCHANGED;
         return touch_record(s, t, ex->id, ex->erp_modified, r, err);
     }
-    if (es_conflict_exists(ex->status, ex->hash, r) || !strcmp(ex->status, "unknown")) {
+    if (mine) {
         /* The application changed this row too: the caller decides. */
         *out = ES_HELD;
         /* unknown: the push looks the record up and adopts it; no decision */
@@ -1209,7 +1250,7 @@ static char *dup_or_null(struct es_arena *a, const char *v)
 static int read_push_row(void *ctx, int n, const char *const *v)
 {
     struct push_rows_ctx *c = ctx;
-    if (c->n == c->cap || n < 7 + c->ncols)
+    if (c->n == c->cap || n < 8 + c->ncols)
         return 0;
     struct es_push_row *r = &c->rows[c->n++];
     r->id = num64(v[0]);
@@ -1219,9 +1260,10 @@ static int read_push_row(void *ctx, int n, const char *const *v)
     r->app_modified = dup_or_null(c->a, v[4]);
     r->erp_modified = dup_or_null(c->a, v[5]);
     r->erp_hash = dup_or_null(c->a, v[6]);
+    r->sent = v[7] && !strcmp(v[7], "1");
     r->vals = es_arena_alloc(c->a, (size_t)(c->ncols ? c->ncols : 1) * sizeof(*r->vals));
     for (int i = 0; i < c->ncols; i++)
-        r->vals[i] = dup_or_null(c->a, v[7 + i]);
+        r->vals[i] = dup_or_null(c->a, v[8 + i]);
     return 0;
 }
 
@@ -1357,10 +1399,11 @@ int es_store_mark_pending(struct es_store *s, const struct es_mapping *m, const 
 
 /* Another row holding the ERP key an answer names (found: 0 when none). */
 struct holder {
-    int found;
-    char id[24], erp_id[64], status[16];
+    int found, after;
+    char id[24], erp_id[64], key[512], status[16];
 };
 
+/* A row holding the answer's key: id, erp_id, status, written after the send. */
 static int read_holder(void *ctx, int n, const char *const *v)
 {
     struct holder *h = ctx;
@@ -1368,7 +1411,63 @@ static int read_holder(void *ctx, int n, const char *const *v)
     snprintf(h->id, sizeof(h->id), "%s", n > 0 && v[0] ? v[0] : "");
     snprintf(h->erp_id, sizeof(h->erp_id), "%s", n > 1 && v[1] ? v[1] : "");
     snprintf(h->status, sizeof(h->status), "%s", n > 2 && v[2] ? v[2] : "");
+    h->after = n > 3 && v[3] && !strcmp(v[3], "1");
     return 0;
+}
+
+/* A row holding the answer's id under another key: id, key, status. */
+static int read_id_holder(void *ctx, int n, const char *const *v)
+{
+    struct holder *h = ctx;
+    h->found = 1;
+    snprintf(h->id, sizeof(h->id), "%s", n > 0 && v[0] ? v[0] : "");
+    snprintf(h->key, sizeof(h->key), "%s", n > 1 && v[1] ? v[1] : "");
+    snprintf(h->status, sizeof(h->status), "%s", n > 2 && v[2] ? v[2] : "");
+    return 0;
+}
+
+/* Does a row of the store other than the pushed one hold what the answer
+ * names? ES_ECONFLICT saying which, or 0 (h says whether a plain copy of
+ * the same record, which may give way, holds the key). */
+static int answer_holder(struct es_store *s, struct table_sql *t, const char *ids,
+                         const struct es_record *r, struct holder *h, struct es_err *err)
+{
+    const char *p[] = {r->erp_key, ids};
+    int rc = s->ops->run(s->db, t->holder, p, 2, read_holder, h, err);
+    if (rc)
+        return rc;
+    /* Only a plain copy gives way: the same ERP record (its id), pulled
+     * since the row was sent, holding nothing of the application's. */
+    int plain = (!strcmp(h->status, "synced") || !strcmp(h->status, "deleted")) && h->after;
+    if (h->found && (!r->erp_id || strcmp(h->erp_id, r->erp_id) || !plain))
+        return es_err_set(err, ES_ECONFLICT,
+                          "%s row %s holds the key '%s' for %s (id %s, %s%s), and the answer's"
+                          " record has id %s",
+                          t->m->table, h->id, r->erp_key,
+                          strcmp(h->erp_id, r->erp_id ? r->erp_id : "") ? "another record"
+                                                                        : "the same record",
+                          h->erp_id[0] ? h->erp_id : "none", h->status,
+                          h->after ? "" : ", held before the row was sent",
+                          r->erp_id ? r->erp_id : "none");
+    struct holder o = {0};
+    const char *q[] = {r->erp_id, ids, r->erp_key};
+    if (r->erp_id && (rc = s->ops->run(s->db, t->id_holder, q, 3, read_id_holder, &o, err)))
+        return rc;
+    if (o.found)
+        return es_err_set(err, ES_ECONFLICT,
+                          "%s row %s holds the id %s under the key '%s', and the answer names "
+                          "it '%s'",
+                          t->m->table, o.id, r->erp_id, o.key, r->erp_key);
+    return 0;
+}
+
+int es_store_adopt_check(struct es_store *s, const struct es_mapping *m, int64_t id,
+                         const struct es_record *r, struct es_err *err)
+{
+    char ids[24];
+    snprintf(ids, sizeof(ids), "%" PRId64, id);
+    struct holder h = {0};
+    return answer_holder(s, table_of(s, m), ids, r, &h, err);
 }
 
 int es_store_adopt(struct es_store *s, const struct es_mapping *m, int64_t id,
@@ -1379,24 +1478,11 @@ int es_store_adopt(struct es_store *s, const struct es_mapping *m, int64_t id,
     snprintf(ids, sizeof(ids), "%" PRId64, id);
     es_map_hash_text(hash, r->hash);
     struct holder h = {0};
-    const char *p[] = {r->erp_key, ids};
-    int rc = s->ops->run(s->db, t->holder, p, 2, read_holder, &h, err);
-    if (rc)
-        return rc;
-    /* Pulled meanwhile as a record of its own, the same ERP record (its id):
-     * that row gives way. Any other row is never deleted on one answer. */
-    if (h.found && (!r->erp_id || strcmp(h.erp_id, r->erp_id) || !strcmp(h.status, "pending")))
-        return es_err_set(err, ES_ECONFLICT,
-                          "%s row %s holds the key '%s' for %s (id %s), and the answer's record "
-                          "has id %s",
-                          m->table, h.id, r->erp_key,
-                          !strcmp(h.status, "pending") ? "the application's pending change"
-                                                       : "another record",
-                          h.erp_id[0] ? h.erp_id : "none", r->erp_id ? r->erp_id : "none");
+    int rc = answer_holder(s, t, ids, r, &h, err);
     const char *d[] = {h.id};
-    if (h.found && (rc = run(s, t->drop_dup, d, 1, err)))
-        return rc;
-    return update_record(s, t, r, ids, hash, now_utc, 1, err);
+    if (!rc && h.found)
+        rc = run(s, t->drop_dup, d, 1, err);
+    return rc ? rc : update_record(s, t, r, ids, hash, now_utc, 1, err);
 }
 
 static int read_found(void *ctx, int n, const char *const *v)

@@ -29,12 +29,14 @@ struct es_store_ops {
     /* A query listing what the store holds, rows of (type, table, name):
      * ('table', T, T), ('column', T, C), ('index', T, I), ('trigger', T, G). */
     const char *inventory_sql;
+    /* Begins a transaction that writes, taking the write lock at once. */
+    const char *begin_write_sql;
     /* A query answering one value that changes whenever the schema does
      * (any DDL, by erpsync or by hand). */
     const char *schema_changes_sql;
-    /* Append the DDL of the triggers that stamp app_modified (UTC ISO) on a
-     * row the application marks pending (insert, or an update that is not
-     * erpsync's own bookkeeping). */
+    /* Append the DDL that makes (or replaces) the triggers that stamp
+     * app_modified (UTC ISO) on a row the application marks pending
+     * (insert, or an update that is not erpsync's own bookkeeping). */
     void (*app_modified_triggers)(struct es_buf *out, const char *table);
     /* Rows changed by the last run(). */
     long (*changes)(void *db);

@@ -196,21 +196,27 @@ static long sq_changes(void *vd)
     return sqlite3_changes(((struct db *)vd)->h);
 }
 
+/* Replaced, not kept: a trigger's text changes with erpsync (its own
+ * bookkeeping on a pending row, such as the ERP's new time or a key changed
+ * in Acumatica, must not stamp the row as the application's change). */
 static void sq_triggers(struct es_buf *b, const char *t)
 {
     static const char now[] = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
     es_buf_addf(b,
-                "CREATE TRIGGER IF NOT EXISTS %s_app_insert AFTER INSERT ON %s"
+                "DROP TRIGGER IF EXISTS %s_app_insert;"
+                "CREATE TRIGGER %s_app_insert AFTER INSERT ON %s"
                 " WHEN NEW.sync_status = 'pending' AND NEW.app_modified IS NULL"
                 " BEGIN UPDATE %s SET app_modified = %s WHERE id = NEW.id; END;",
-                t, t, t, now);
+                t, t, t, t, now);
     es_buf_addf(b,
-                "CREATE TRIGGER IF NOT EXISTS %s_app_update AFTER UPDATE ON %s"
+                "DROP TRIGGER IF EXISTS %s_app_update;"
+                "CREATE TRIGGER %s_app_update AFTER UPDATE ON %s"
                 " WHEN NEW.sync_status = 'pending' AND NEW.app_modified IS OLD.app_modified"
                 " AND NEW.last_error IS OLD.last_error"
                 " AND NEW.next_attempt_ms IS OLD.next_attempt_ms"
+                " AND NEW.erp_modified IS OLD.erp_modified AND NEW.erp_key IS OLD.erp_key"
                 " BEGIN UPDATE %s SET app_modified = %s WHERE id = NEW.id; END;",
-                t, t, t, now);
+                t, t, t, t, now);
 }
 
 /* ---- the run lock ---- */
@@ -287,6 +293,7 @@ const struct es_store_ops es_store_sqlite = {
                      " 'index', 'trigger') UNION ALL SELECT 'column', m.name, p.name FROM"
                      " sqlite_master m, pragma_table_info(m.name) p WHERE m.type = 'table'",
     .schema_changes_sql = "PRAGMA schema_version",
+    .begin_write_sql = "BEGIN IMMEDIATE",
     .app_modified_triggers = sq_triggers,
     .lock = sq_lock,
 };

@@ -15,8 +15,12 @@
  * is pending (the application's change) and the ERP's record (its content
  * hash) is not the version last synced (synced_hash, as the store keeps
  * it). A change of fields erpsync does not sync, or a mere touch of the
- * record's time, is none. The pull and a push run alone both ask this. */
-int es_conflict_exists(const char *status, const char *synced_hash, const struct es_record *rec);
+ * record's time, is none. When the synced hash is unknown (NULL or "": a
+ * store older than the hash's form), the ERP's time decides: a record
+ * modified since synced_modified changed. The pull and a push run alone
+ * both ask this. */
+int es_conflict_exists(const char *status, const char *synced_hash, const char *synced_modified,
+                       const struct es_record *rec);
 
 /* 1 when Acumatica's version wins, 0 when the application's does, by
  * primary: erp, app, or newest (the later change; the ERP's time moved to

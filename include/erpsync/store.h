@@ -102,6 +102,7 @@ struct es_push_row {
     char *app_modified;
     char *erp_modified; /* the ERP's time of the version last read */
     char *erp_hash;     /* the content hash of the version last synced */
+    int sent;           /* sent before (it may be in Acumatica even when it failed) */
     const char **vals;  /* the mapping's columns */
 };
 
@@ -132,9 +133,14 @@ int es_store_mark_pending(struct es_store *s, const struct es_mapping *m, const 
                           struct es_err *err);
 /* The application's row id is the ERP's record r: its key, id, values and
  * details are written, status synced. Another row holding r's key gives
- * way only when it is the same ERP record (the same id) pulled meanwhile
- * and not pending; otherwise nothing is written and ES_ECONFLICT says which
- * row holds the key (a broken or hostile answer never deletes rows). */
+ * way only when it is a plain copy of the same ERP record (the same id,
+ * synced or deleted: pulled meanwhile); a row holding the key for another
+ * record or the application's change, or r's id under another key, makes
+ * it ES_ECONFLICT saying which row, and nothing is written (a broken or
+ * hostile answer never deletes or overwrites rows). es_store_adopt_check
+ * asks the same without writing. */
+int es_store_adopt_check(struct es_store *s, const struct es_mapping *m, int64_t id,
+                         const struct es_record *r, struct es_err *err);
 int es_store_adopt(struct es_store *s, const struct es_mapping *m, int64_t id,
                    const struct es_record *r, const char *now_utc, struct es_err *err);
 

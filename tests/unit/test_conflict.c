@@ -109,9 +109,14 @@ static void a_conflict_needs_both_sides_changed(void **state)
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         const char *h = cases[i].same_content ? same : "00000000deadbeef";
-        assert_int_equal(es_conflict_exists(cases[i].status, h, &r), cases[i].conflict);
+        assert_int_equal(es_conflict_exists(cases[i].status, h, r.erp_modified, &r),
+                         cases[i].conflict);
     }
-    assert_int_equal(es_conflict_exists("pending", NULL, &r), 1); /* never synced */
+    /* The synced content unknown (a store from before the hash changed its
+     * meaning): the ERP's time decides whether it changed. */
+    assert_int_equal(es_conflict_exists("pending", NULL, "2026-01-01T10:00:00.000Z", &r), 0);
+    assert_int_equal(es_conflict_exists("pending", "", "2026-01-01T09:00:00.000Z", &r), 1);
+    assert_int_equal(es_conflict_exists("pending", NULL, NULL, &r), 1);
 }
 
 int main(void)

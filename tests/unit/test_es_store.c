@@ -96,6 +96,22 @@ static long scalar(const char *sql)
     return v;
 }
 
+/* The first column of the first row as text (a static buffer). */
+static const char *scalar_text(const char *sql)
+{
+    static char out[256];
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    out[0] = '\0';
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+        snprintf(out, sizeof(out), "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return out;
+}
+
 static void exec_sql(const char *sql)
 {
     sqlite3 *db;
@@ -152,6 +168,20 @@ static void migrations_make_every_table_once(void **state)
     assert_int_equal(scalar("SELECT count(*) FROM es_settings WHERE key = 'full_sync_next_run'"
                             " AND value = '1'"),
                      1);
+    /* Its pending rows' hashes were made over the old date form: unknown
+     * now, so the first comparison goes by the ERP's time, not by a hash
+     * that would call every edit a conflict. */
+    exec_sql("UPDATE es_meta SET value = '2' WHERE key = 'schema_version';"
+             "INSERT INTO sales_orders(erp_key, order_type, order_nbr, sync_status, erp_hash,"
+             " date) VALUES('SO|000001', 'SO', '000001', 'pending', '00000000deadbeef',"
+             " '2026-09-18T22:00:00.000Z'), ('SO|000002', 'SO', '000002', 'synced',"
+             " '00000000deadbeef', '2026-09-18T22:00:00.000Z')");
+    s = open_store();
+    es_store_close(s);
+    assert_int_equal(scalar("SELECT count(*) FROM sales_orders WHERE erp_hash IS NULL"), 1);
+    assert_int_equal(scalar("SELECT count(*) FROM sales_orders WHERE erp_key = 'SO|000001' AND"
+                            " erp_hash IS NULL"),
+                     1);
     /* A newer store than this program: refused, not damaged. */
     exec_sql("UPDATE es_meta SET value = '999' WHERE key = 'schema_version'");
     struct es_store *t;
@@ -183,6 +213,120 @@ static void opening_creates_missing_tables_and_columns(void **state)
                             " WHERE name = 'terms'"),
                      1);
     assert_int_equal(scalar("SELECT count(*) FROM customers WHERE name = 'Kept'"), 1);
+    remove_db();
+}
+
+/* A key changed in Acumatica moves one row, the live one, even when an
+ * older store holds a deleted row with the same id; and erpsync's own
+ * bookkeeping on a pending row (a new ERP time) leaves the application's
+ * change time alone. */
+static void a_rekey_moves_one_row_and_keeps_the_app_time(void **state)
+{
+    (void)state;
+    struct es_store *s = open_store();
+    const char *vals[64];
+    struct es_record r;
+    customer(&r, vals, "C1", "One", 1);
+    char id[64];
+    snprintf(id, sizeof(id), "%s", r.erp_id);
+    put(s, &r, 0, ES_CREATED);
+    es_store_close(s);
+    char sql[300];
+    snprintf(sql, sizeof(sql),
+             "INSERT INTO customers(erp_key, erp_id, customer_id, sync_status) VALUES('OLD', '%s',"
+             " 'OLD', 'deleted')",
+             id);
+    exec_sql(sql);
+    s = open_store();
+    customer(&r, vals, "C9", "One", 3);
+    r.erp_id = id;
+    put(s, &r, 0, ES_REKEYED);
+    es_store_close(s);
+    assert_int_equal(scalar("SELECT count(*) FROM customers WHERE erp_key = 'C9' AND"
+                            " sync_status = 'synced'"),
+                     1);
+    assert_int_equal(scalar("SELECT count(*) FROM customers WHERE erp_key = 'OLD'"), 1);
+    exec_sql("UPDATE customers SET name = 'Mine', sync_status = 'pending',"
+             " app_modified = '2024-01-01T00:00:00.000Z' WHERE erp_key = 'C9'");
+    s = open_store();
+    r.erp_modified = "2024-06-01T00:00:00.000Z"; /* touched in Acumatica, same content */
+    put(s, &r, 0, ES_UNCHANGED);
+    es_store_close(s);
+    assert_int_equal(scalar("SELECT count(*) FROM customers WHERE erp_key = 'C9' AND"
+                            " app_modified = '2024-01-01T00:00:00.000Z' AND"
+                            " erp_modified = '2024-06-01T00:00:00.000Z'"),
+                     1);
+    remove_db();
+}
+
+/* What an answer may take over: a row of the same ERP record (its id)
+ * that holds nothing of the application's; never a row holding another
+ * record, or the application's refused or unanswered change. */
+static void adopt_takes_over_only_a_plain_copy(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *holder_status;
+        int same_id, ok;
+        const char *sent; /* when the application's row was sent */
+    } cases[] = {
+        {"synced", 1, 1, "2024-05-01T00:00:00.000Z"},
+        {"deleted", 1, 1, "2024-05-01T00:00:00.000Z"},
+        {"pending", 1, 0, "2024-05-01T00:00:00.000Z"},
+        {"failed", 1, 0, "2024-05-01T00:00:00.000Z"},
+        {"unknown", 1, 0, "2024-05-01T00:00:00.000Z"},
+        {"synced", 0, 0, "2024-05-01T00:00:00.000Z"},
+        /* held before the send (the answer names an old record): stays */
+        {"synced", 1, 0, "2024-05-09T00:00:00.000Z"},
+    };
+    const struct es_mapping *m = es_map_get(ES_SET_CUSTOMERS);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct es_store *s = open_store();
+        const char *vals[64];
+        struct es_record r;
+        customer(&r, vals, "K1", "Pulled", 1);
+        put(s, &r, 0, ES_CREATED);
+        es_store_close(s);
+        char sql[300];
+        snprintf(sql, sizeof(sql),
+                 "UPDATE customers SET sync_status = '%s'; INSERT INTO customers(sync_status,"
+                 " customer_id, pushed_at) VALUES('unknown', 'K1-app', '%s')",
+                 cases[i].holder_status, cases[i].sent);
+        exec_sql(sql);
+        s = open_store();
+        long app = scalar("SELECT id FROM customers WHERE customer_id = 'K1-app'");
+        if (!cases[i].same_id)
+            r.erp_id = (char *)"0dad3007-c8a5-41ca-a187-000000000001";
+        struct es_err err = {0};
+        int rc = es_store_adopt(s, m, app, &r, "2024-05-07T00:00:00.000Z", &err);
+        es_store_close(s);
+        if (cases[i].ok != !rc)
+            fail_msg("case %zu (%s holder): rc %d %s", i, cases[i].holder_status, rc, err.msg);
+        assert_int_equal(scalar("SELECT count(*) FROM customers"), cases[i].ok ? 1 : 2);
+        if (!cases[i].ok)
+            assert_non_null(strstr(err.msg, "holds the key 'K1'"));
+        remove_db();
+    }
+    /* An answer whose id another row holds under another key: refused. */
+    struct es_store *s = open_store();
+    const char *vals[64];
+    struct es_record r;
+    customer(&r, vals, "K2", "Pulled", 1);
+    put(s, &r, 0, ES_CREATED);
+    es_store_close(s);
+    exec_sql("INSERT INTO customers(sync_status, customer_id) VALUES('unknown', 'K3')");
+    s = open_store();
+    long app = scalar("SELECT id FROM customers WHERE customer_id = 'K3'");
+    customer(&r, vals, "K3", "Answer", 2);
+    char other[64];
+    snprintf(other, sizeof(other), "%s",
+             scalar_text("SELECT erp_id FROM customers WHERE erp_key = 'K2'"));
+    r.erp_id = other;
+    struct es_err err = {0};
+    assert_int_equal(es_store_adopt(s, m, app, &r, "2024-05-07T00:00:00.000Z", &err),
+                     ES_ECONFLICT);
+    es_store_close(s);
+    assert_non_null(strstr(err.msg, "holds the id"));
     remove_db();
 }
 
@@ -372,6 +516,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(migrations_make_every_table_once),
         cmocka_unit_test(opening_creates_missing_tables_and_columns),
+        cmocka_unit_test(a_rekey_moves_one_row_and_keeps_the_app_time),
+        cmocka_unit_test(adopt_takes_over_only_a_plain_copy),
         cmocka_unit_test(puts_create_update_or_leave_alone),
         cmocka_unit_test(pending_rows_are_held),
         cmocka_unit_test(unseen_rows_are_marked_deleted_never_dropped),
