@@ -64,15 +64,16 @@ static void time_literal(char *out, size_t cap, int64_t ms)
     snprintf(out, cap, "datetimeoffset'%s'", iso);
 }
 
-/* A key value as an OData literal: 'text' with quotes doubled, or a number. */
-static void key_literal(struct es_buf *out, const char *v, int is_int)
+/* A key value (n bytes of v) as an OData literal: 'text' with quotes
+ * doubled, or a number. */
+static void key_literal(struct es_buf *out, const char *v, size_t n, int is_int)
 {
     if (is_int) {
-        es_buf_adds(out, v);
+        es_buf_add(out, v, n);
         return;
     }
     es_buf_add(out, "'", 1);
-    for (const char *s = v; *s; s++) {
+    for (const char *s = v; s < v + n; s++) {
         es_buf_add(out, s, 1);
         if (*s == '\'')
             es_buf_add(out, "'", 1);
@@ -80,31 +81,39 @@ static void key_literal(struct es_buf *out, const char *v, int is_int)
     es_buf_add(out, "'", 1);
 }
 
+/* An ERP key's parts: the first's length, and the second (after '|') or
+ * NULL for a one-part key. */
+static const char *key_parts(const struct es_mapping *m, const char *key, size_t *first)
+{
+    const char *bar = m->nkeys == 2 ? strchr(key, '|') : NULL;
+    *first = bar ? (size_t)(bar - key) : strlen(key);
+    return bar ? bar + 1 : NULL;
+}
+
 /* After the last key read: "K gt 'a'", or for two keys
  * "(K1 gt 'a' or (K1 eq 'a' and K2 gt 'b'))". */
 static void keyset_cond(struct es_buf *f, const struct es_mapping *m, const char *after)
 {
-    char k1[256];
-    const char *bar = m->nkeys == 2 ? strchr(after, '|') : NULL;
-    snprintf(k1, sizeof(k1), "%.*s", bar ? (int)(bar - after) : (int)strlen(after), after);
+    size_t n1;
+    const char *k2 = key_parts(m, after, &n1);
     if (f->len)
         es_buf_adds(f, " and ");
-    if (bar && m->key0_fixed) { /* one order type: "OrderNbr gt 'b'" is the same */
+    if (k2 && m->key0_fixed) { /* one order type: "OrderNbr gt 'b'" is the same */
         es_buf_addf(f, "%s gt ", m->keys[1]);
-        key_literal(f, bar + 1, 0);
+        key_literal(f, k2, strlen(k2), 0);
         return;
     }
-    if (!bar) {
+    if (!k2) {
         es_buf_addf(f, "%s gt ", m->keys[0]);
-        key_literal(f, k1, m->int_key);
+        key_literal(f, after, n1, m->int_key);
         return;
     }
     es_buf_addf(f, "(%s gt ", m->keys[0]);
-    key_literal(f, k1, 0);
+    key_literal(f, after, n1, 0);
     es_buf_addf(f, " or (%s eq ", m->keys[0]);
-    key_literal(f, k1, 0);
+    key_literal(f, after, n1, 0);
     es_buf_addf(f, " and %s gt ", m->keys[1]);
-    key_literal(f, bar + 1, 0);
+    key_literal(f, k2, strlen(k2), 0);
     es_buf_adds(f, "))");
 }
 
@@ -448,18 +457,14 @@ static int reconcile_due(struct set_run *r)
 /* "K eq 'a'", or "(K1 eq 'a' and K2 eq 'b')" for a two-part key. */
 static void key_cond(struct es_buf *f, const struct es_mapping *m, const char *key)
 {
-    const char *bar = m->nkeys == 2 ? strchr(key, '|') : NULL;
-    if (!bar) {
-        es_buf_addf(f, "%s eq ", m->keys[0]);
-        key_literal(f, key, m->int_key);
+    size_t n1;
+    const char *k2 = key_parts(m, key, &n1);
+    es_buf_addf(f, "%s%s eq ", k2 ? "(" : "", m->keys[0]);
+    key_literal(f, key, n1, k2 ? 0 : m->int_key);
+    if (!k2)
         return;
-    }
-    char k1[256];
-    snprintf(k1, sizeof(k1), "%.*s", (int)(bar - key), key);
-    es_buf_addf(f, "(%s eq ", m->keys[0]);
-    key_literal(f, k1, 0);
     es_buf_addf(f, " and %s eq ", m->keys[1]);
-    key_literal(f, bar + 1, 0);
+    key_literal(f, k2, strlen(k2), 0);
     es_buf_adds(f, ")");
 }
 

@@ -175,7 +175,7 @@ static int push_wanted(const struct es_config *cfg, const struct es_sync_opts *o
 static int odd_statuses(struct es_store *s, enum es_set_id set, struct es_err *err)
 {
     const struct es_mapping *m = es_map_get(set);
-    char which[400];
+    char which[10 * 48]; /* ten states of up to 40 bytes, quoted, with counts */
     long n = 0;
     int rc = es_store_odd_statuses(s, m, which, sizeof(which), &n, err);
     if (rc || !n)
@@ -385,57 +385,59 @@ static void print_line(FILE *out, const char *name, const struct es_counts *c)
             c->push_failed, c->waiting, c->conflicts, c->requests);
 }
 
-void es_sync_print(FILE *out, const struct es_sync_result *res)
+/* prefix, then text from outside made safe for a terminal, then a newline. */
+static void safe_line(FILE *out, const char *prefix, const char *text)
 {
-    if (!res->run_id) { /* no run began: just why */
-        fprintf(out, "erpsync: %s\n", res->message);
-        return;
-    }
-    if (res->killed_runs)
-        fprintf(out, "%ld earlier run%s ended without finishing (killed?): marked interrupted\n",
-                res->killed_runs, res->killed_runs == 1 ? "" : "s");
-    fprintf(out, "Run %lld (%s): %s in %.1f s, %ld requests\n", (long long)res->run_id,
-            res->mode ? res->mode : "-", res->status, res->duration_ms / 1000.0, res->requests);
+    fputs(prefix, out);
+    es_term_fputs(text, out);
+    fputc('\n', out);
+}
+
+/* A line per set with something to say, and the total (into t). */
+static void print_table(FILE *out, const struct es_sync_result *res, struct es_counts *t)
+{
     fprintf(out, "%-20s %9s %8s %8s %9s %8s %7s | %7s %7s %7s %9s | %8s\n", "", "fetched",
             "created", "updated", "unchanged", "deleted", "failed", "pushed", "failed", "waiting",
             "conflicts", "requests");
-    struct es_counts t = {0};
     for (int i = 0; i < ES_NSETS; i++) {
         const struct es_counts *c = &res->sets[i];
         if (!res->ran[i] || (!c->requests && !c->fetched && !c->pushed && !c->push_failed &&
                              !c->waiting && !c->conflicts && !c->failed && !res->errors[i][0]))
             continue; /* nothing to say: nothing sent, nothing waiting */
         print_line(out, es_set_info((enum es_set_id)i)->name, &res->sets[i]);
-        if (res->errors[i][0]) {
-            fputs("  ! ", out);
-            es_term_fputs(res->errors[i], out);
-            fputc('\n', out);
-        }
-        add(&t, &res->sets[i]);
+        if (res->errors[i][0])
+            safe_line(out, "  ! ", res->errors[i]);
+        add(t, &res->sets[i]);
     }
-    print_line(out, "total", &t);
-    if (t.conflicts)
+    print_line(out, "total", t);
+}
+
+/* What the counts do not say: conflicts, records not read, keys moved,
+ * repairs, waits, rows left unknown, and the run's message. */
+static void print_notes(FILE *out, const struct es_sync_result *res, const struct es_counts *t)
+{
+    if (t->conflicts)
         fprintf(out,
                 "%ld conflict%s: Acumatica's version won %ld, the application's %ld;"
                 " `erpsync conflicts` shows each with the reason\n",
-                t.conflicts, t.conflicts == 1 ? "" : "s", t.erp_won, t.conflicts - t.erp_won);
-    for (int i = 0; i < res->nfailures; i++) { /* the ERP's values: escaped */
-        fprintf(out, "%s  ", i ? "" : "Records that could not be read (kept out; the next"
-                                      " change or reconciliation reads them again):\n");
-        es_term_fputs(res->failures[i], out);
-        fputc('\n', out);
-    }
+                t->conflicts, t->conflicts == 1 ? "" : "s", t->erp_won, t->conflicts - t->erp_won);
+    if (res->nfailures)
+        fputs("Records that could not be read (kept out; the next change or reconciliation"
+              " reads them again):\n",
+              out);
+    for (int i = 0; i < res->nfailures; i++) /* the ERP's values: escaped */
+        safe_line(out, "  ", res->failures[i]);
     if (res->failures_total > res->nfailures)
         fprintf(out, "  ... and %ld more: `erpsync failed` lists them\n",
                 res->failures_total - res->nfailures);
-    if (t.rekeyed)
+    if (t->rekeyed)
         fprintf(out, "%ld record%s whose key was changed in Acumatica moved to %s new key\n",
-                t.rekeyed, t.rekeyed == 1 ? "" : "s", t.rekeyed == 1 ? "its" : "their");
-    if (t.repaired)
+                t->rekeyed, t->rekeyed == 1 ? "" : "s", t->rekeyed == 1 ? "its" : "their");
+    if (t->repaired)
         fprintf(out,
                 "%ld record%s repaired by reconciliation: changed in Acumatica, but committed"
                 " after the windows that should have read them\n",
-                t.repaired, t.repaired == 1 ? "" : "s");
+                t->repaired, t->repaired == 1 ? "" : "s");
     if (res->session_wait_ms)
         fprintf(out,
                 "Waited %.1f s for a free API session: every API-user slot of the licence was"
@@ -446,8 +448,22 @@ void es_sync_print(FILE *out, const struct es_sync_result *res)
         unanswered_line(line, sizeof(line), res->unanswered);
         fprintf(out, "%s\n", line);
     }
-    if (res->message[0]) {
-        es_term_fputs(res->message, out);
-        fputc('\n', out);
+    if (res->message[0])
+        safe_line(out, "", res->message);
+}
+
+void es_sync_print(FILE *out, const struct es_sync_result *res)
+{
+    if (!res->run_id) { /* no run began: just why */
+        safe_line(out, "erpsync: ", res->message);
+        return;
     }
+    if (res->killed_runs)
+        fprintf(out, "%ld earlier run%s ended without finishing (killed?): marked interrupted\n",
+                res->killed_runs, res->killed_runs == 1 ? "" : "s");
+    fprintf(out, "Run %lld (%s): %s in %.1f s, %ld requests\n", (long long)res->run_id,
+            res->mode ? res->mode : "-", res->status, res->duration_ms / 1000.0, res->requests);
+    struct es_counts t = {0};
+    print_table(out, res, &t);
+    print_notes(out, res, &t);
 }

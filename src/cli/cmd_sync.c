@@ -10,6 +10,7 @@
 #include "erpsync/acu.h"
 #include "erpsync/http.h"
 #include "erpsync/sync.h"
+#include "erpsync/term.h"
 #include "erpsync/timeutil.h"
 
 static const char help[] =
@@ -117,7 +118,9 @@ static void show(void *ctx, const char *set, const char *phase, long done, long 
 static void tell(void *ctx, const char *msg)
 {
     struct progress *p = ctx;
-    fprintf(stderr, "%serpsync: %s\n", p->tty ? "\r\033[K" : "", msg);
+    fprintf(stderr, "%serpsync: ", p->tty ? "\r\033[K" : "");
+    es_term_fputs(msg, stderr); /* it may quote the ERP or a path */
+    fputc('\n', stderr);
     fflush(stderr);
 }
 

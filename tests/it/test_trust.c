@@ -328,15 +328,16 @@ static void reconciliation_repairs_late_commits(void **state)
     (void)state;
     struct pc_scene s;
     start(&s, NULL, "[sync]\noverlap = 0\nreconcile_interval = 1s\n");
-    pc_control(&s, "PUT", "records/Customer?commit_delay_ms=5000",
+    pc_control(&s, "PUT", "records/Customer?commit_delay_ms=9000",
                "{\"CustomerID\":{\"value\":\"LATE01\"},\"CustomerName\":{\"value\":\"Late\"}}");
-    pc_control(&s, "PUT", "records/Customer?commit_delay_ms=5000",
+    pc_control(&s, "PUT", "records/Customer?commit_delay_ms=9000",
                "{\"CustomerID\":{\"value\":\"C000000005\"},\"CustomerName\":{\"value\":\"Late"
                " rename\"}}");
-    it_sleep_ms(2500); /* a window now ends past their stamps; not committed yet */
+    it_sleep_ms(3000); /* a window now ends past their stamps (2 s of overlap); not
+                        * committed for 6 s more, however slow the machine */
     sync_ok(&s, "--pull", NULL);
     assert_int_equal(pc_count(s.dir, "customers", NULL), 20);
-    it_sleep_ms(3500); /* committed, before the next window's start */
+    it_sleep_ms(7000); /* committed, before the next window's start */
     struct it_run r;
     if (sync_run(&s, "--pull", NULL, &r))
         fail_msg("exit %d:\n%s", r.status, r.out);
