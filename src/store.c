@@ -1530,7 +1530,7 @@ static int odd_status(void *ctx, int n, const char *const *v)
         if (!strcmp(o->values[i], st))
             return o->counts[i]++, 0;
     if (o->distinct < 10) {
-        o->values[o->distinct] = es_xstrndup(st, 40);
+        o->values[o->distinct] = es_xstrndup(st, strnlen(st, 40)); /* a long one cut */
         o->counts[o->distinct++] = 1;
     }
     return 0;

@@ -5,31 +5,7 @@
 
 #include "erpsync/err.h"
 #include "erpsync/term.h"
-
-/* The length (1-4) of the well-formed UTF-8 sequence at s[0..n), with its
- * code point in *cp; 0 when s does not start one (a stray continuation, a
- * cut sequence, an overlong form, a surrogate, past U+10FFFF). */
-static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
-{
-    static const uint32_t min[] = {0, 0, 0x80, 0x800, 0x10000};
-    size_t len = s[0] < 0x80                    ? 1
-                 : s[0] >= 0xC2 && s[0] <= 0xDF ? 2
-                 : s[0] >= 0xE0 && s[0] <= 0xEF ? 3
-                 : s[0] >= 0xF0 && s[0] <= 0xF4 ? 4
-                                                : 0;
-    if (!len || len > n)
-        return 0;
-    uint32_t c = len == 1 ? s[0] : s[0] & (0x7F >> len);
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        c = c << 6 | (s[i] & 0x3F);
-    }
-    if (c < min[len] || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-        return 0;
-    *cp = c;
-    return len;
-}
+#include "erpsync/utf8.h"
 
 /* Code points a terminal acts on or that change how the line reads: C0,
  * DEL, C1, and the bidirectional embeddings, overrides and isolates. */
@@ -58,7 +34,7 @@ int es_term_escape(struct es_buf *out, const char *s, size_t n)
     size_t i = 0;
     while (i < n) {
         uint32_t c = 0;
-        size_t len = utf8_decode(p + i, n - i, &c);
+        size_t len = es_utf8_decode(s + i, n - i, &c);
         int rc;
         if (!len) /* not UTF-8: the byte alone */
             rc = add_escape(out, p[i++], 1);

@@ -1,4 +1,5 @@
 /* UTF-8 aware cutting, and validation. */
+#include <stdint.h>
 #include <string.h>
 
 #include "erpsync/utf8.h"
@@ -31,30 +32,30 @@ void es_utf8_trim(char *s)
         s[j - 1] = '\0';
 }
 
-/* The length of the well-formed sequence at p (left bytes remain), or 0.
- * The second byte's range excludes overlong forms, surrogates and code
- * points past U+10FFFF (RFC 3629, section 4). */
-static size_t sequence_len(const unsigned char *p, size_t left)
+size_t es_utf8_decode(const char *s, size_t n, uint32_t *cp)
 {
-    unsigned char c = p[0];
-    if (c < 0x80)
-        return 1;
-    size_t len = 0;
-    if (c >= 0xC2 && c <= 0xDF)
-        len = 2;
-    else if (c >= 0xE0 && c <= 0xEF)
-        len = 3;
-    else if (c >= 0xF0 && c <= 0xF4)
-        len = 4;
-    if (!len || left < len)
+    static const uint32_t min[] = {0, 0, 0x80, 0x800, 0x10000};
+    const unsigned char *p = (const unsigned char *)s;
+    if (!n)
         return 0;
-    unsigned char lo = c == 0xE0 ? 0xA0 : c == 0xF0 ? 0x90 : 0x80;
-    unsigned char hi = c == 0xED ? 0x9F : c == 0xF4 ? 0x8F : 0xBF;
-    if (p[1] < lo || p[1] > hi)
+    size_t len = p[0] < 0x80                    ? 1
+                 : p[0] >= 0xC2 && p[0] <= 0xDF ? 2
+                 : p[0] >= 0xE0 && p[0] <= 0xEF ? 3
+                 : p[0] >= 0xF0 && p[0] <= 0xF4 ? 4
+                                                : 0;
+    if (!len || len > n)
         return 0;
-    for (size_t i = 2; i < len; i++)
+    uint32_t c = len == 1 ? p[0] : p[0] & (0x7Fu >> len);
+    for (size_t i = 1; i < len; i++) {
         if (!is_cont(p[i]))
             return 0;
+        c = c << 6 | (p[i] & 0x3Fu);
+    }
+    /* overlong forms, surrogates and code points past U+10FFFF (RFC 3629) */
+    if (c < min[len] || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+        return 0;
+    if (cp)
+        *cp = c;
     return len;
 }
 
@@ -62,7 +63,7 @@ int es_utf8_valid(const char *s, size_t n, size_t *bad_at)
 {
     const unsigned char *p = (const unsigned char *)s;
     for (size_t i = 0; i < n;) {
-        size_t len = sequence_len(p + i, n - i);
+        size_t len = es_utf8_decode((const char *)p + i, n - i, NULL);
         if (!len) {
             if (bad_at)
                 *bad_at = i;
