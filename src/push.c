@@ -664,13 +664,19 @@ static const char *record_status(struct set_push *sp, const struct es_record *re
 }
 
 /* After a create: the release the set needs (a payment), unless done. */
+/* Does the created record still need the set's release action? */
+static int release_due(struct set_push *sp, const struct es_record *rec)
+{
+    const char *st = record_status(sp, rec);
+    return release_action(sp) && strcmp(st, "Open") && strcmp(st, "Closed") &&
+           strcmp(st, "Released") && rec->erp_id;
+}
+
 static int release(struct set_push *sp, struct es_record *rec, char *note, size_t cap,
                    struct es_err *err)
 {
-    const char *st = record_status(sp, rec);
     const char *action = release_action(sp);
-    if (!action || !strcmp(st, "Open") || !strcmp(st, "Closed") ||
-        !strcmp(st, "Released") || !rec->erp_id)
+    if (!release_due(sp, rec))
         return 0;
     char ent[80];
     snprintf(ent, sizeof(ent), "{\"id\":\"%s\"}", rec->erp_id);
@@ -885,18 +891,19 @@ static int adopt(struct set_push *sp, const struct es_push_row *row, struct es_r
     char note[2 * ES_ERR_MSG] = "";
     struct es_store *s = sp->p->store;
     struct es_err taken = {0};
-    store_lock(sp); /* the answer must be this row's before anything acts on it */
-    int rc = es_store_adopt_check(s, sp->m, row->id, rec, &taken);
-    if (rc == ES_ECONFLICT && !(rc = answer_taken(sp, row, rec, taken.msg, note, sizeof(note),
-                                                  err)))
-        sp->c->push_failed++;
-    else if (rc && rc != ES_ECONFLICT)
-        es_err_set(err, rc, "%s", taken.msg);
-    store_unlock(sp);
-    if (rc || note[0])
-        return rc;
-    if ((rc = release(sp, rec, note, sizeof(note), err)) < 0)
-        return rc;
+    int rc = 0;
+    if (release_due(sp, rec)) { /* the answer must be this row's before an action on it */
+        store_lock(sp);
+        rc = es_store_adopt_check(s, sp->m, row->id, rec, &taken);
+        if (rc == ES_ECONFLICT && !(rc = answer_taken(sp, row, rec, taken.msg, note,
+                                                      sizeof(note), err)))
+            sp->c->push_failed++;
+        else if (rc && rc != ES_ECONFLICT)
+            es_err_set(err, rc, "%s", taken.msg);
+        store_unlock(sp);
+        if (rc || note[0] || (rc = release(sp, rec, note, sizeof(note), err)) < 0)
+            return rc;
+    }
     store_lock(sp);
     if (!(rc = es_store_begin(s, err))) {
         rc = es_store_adopt(s, sp->m, row->id, rec, sp->p->now_utc, &taken);

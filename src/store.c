@@ -26,7 +26,7 @@ struct detail_sql {
 struct table_sql {
     const struct es_mapping *m;
     char *sel, *ins, *ins_new, *upd, *adopt, *hold, *touch, *rekey, *mark, *mark_dated;
-    char *push_rows, *holder, *id_holder, *drop_dup;
+    char *push_rows, *push_mark, *push_mark_ref[4], *holder, *id_holder, *drop_dup;
     char *match[4]; /* match[k]: by extref_cols[k] */
     int ncols;
     struct detail_sql details[4];
@@ -192,6 +192,8 @@ static char *build_update(const struct es_mapping *m, int adopt)
     return es_buf_steal(&b, NULL);
 }
 
+static char *build_push_mark(const char *table, const char *set_col);
+
 static void build_table(struct table_sql *t, const struct es_mapping *m)
 {
     t->m = m;
@@ -216,6 +218,9 @@ static void build_table(struct table_sql *t, const struct es_mapping *m)
                             " WHERE id = ?1",
                             m->table);
     t->push_rows = select_push_rows(m);
+    t->push_mark = build_push_mark(m->table, NULL);
+    for (int k = 0; m->extref_cols && m->extref_cols[k] && k < 4; k++)
+        t->push_mark_ref[k] = build_push_mark(m->table, m->extref_cols[k]);
     /* after: the holder was written since the pushed row was sent (pulled
      * meanwhile), not a record the store held before. */
     t->holder = es_xasprintf("SELECT id, erp_id, sync_status, synced_at >= coalesce((SELECT"
@@ -260,6 +265,9 @@ static void free_table(struct table_sql *t)
     free(t->touch);
     free(t->rekey);
     free(t->push_rows);
+    free(t->push_mark);
+    for (int k = 0; k < 4; k++)
+        free(t->push_mark_ref[k]);
     free(t->holder);
     free(t->id_holder);
     free(t->drop_dup);
@@ -571,7 +579,7 @@ static int meta_set(struct es_store *s, const char *key, const char *value, stru
 static int make_missing(struct es_store *s, struct es_err *err);
 static int begin_write(struct es_store *s, struct es_err *err);
 
-static int ensure_tables(struct es_store *s, struct es_err *err)
+static int ensure_tables(struct es_store *s, int *changed, struct es_err *err)
 {
     char want[96], *had = NULL;
     int rc = layout_stamp(s, want, sizeof(want), err);
@@ -579,11 +587,16 @@ static int ensure_tables(struct es_store *s, struct es_err *err)
         rc = meta_get(s, "layout", &had, err);
     int same = had && !strcmp(had, want);
     free(had);
-    if (rc || same)
-        return rc;
-    if (!(rc = make_missing(s, err)) && !(rc = layout_stamp(s, want, sizeof(want), err)))
-        rc = meta_set(s, "layout", want, err);
-    return rc;
+    *changed = !rc && !same;
+    return rc || same ? rc : make_missing(s, err);
+}
+
+/* The stamp of the layout as the open leaves it (after every change). */
+static int stamp_layout(struct es_store *s, struct es_err *err)
+{
+    char now[96];
+    int rc = layout_stamp(s, now, sizeof(now), err);
+    return rc ? rc : meta_set(s, "layout", now, err);
 }
 
 /* Make what the sets need and the store lacks: what it holds is read in
@@ -658,9 +671,12 @@ static int migrate(struct es_store *s, struct es_err *err)
                           "the store has schema version %d; this erpsync knows up to %d (upgrade "
                           "erpsync)",
                           have, SCHEMA_VERSION);
-    if ((rc = ensure_tables(s, err)) || have == SCHEMA_VERSION)
-        return rc;
-    return run_migrations(s, err);
+    int changed = 0;
+    if (!(rc = ensure_tables(s, &changed, err)) && have < SCHEMA_VERSION) {
+        rc = run_migrations(s, err);
+        changed = 1;
+    }
+    return rc || !changed ? rc : stamp_layout(s, err);
 }
 
 int es_store_open(struct es_store **out, const char *url, struct es_err *err)
@@ -1326,22 +1342,35 @@ int es_store_detail_rows(struct es_store *s, const struct es_mapping *m, int det
     return rc;
 }
 
+/* A row's push state, and one more column (an external reference) or
+ * none: the statement of a table (cached by the backend). */
+static char *build_push_mark(const char *table, const char *set_col)
+{
+    return es_xasprintf("UPDATE %s SET sync_status = ?2, last_error = ?3, attempts = ?4,"
+                        " next_attempt_ms = ?5, pushed_at = ?6%s%s%s WHERE id = ?1",
+                        table, set_col ? ", " : "", set_col ? set_col : "",
+                        set_col ? " = ?7" : "");
+}
+
 int es_store_push_mark(struct es_store *s, const struct es_mapping *m, int64_t id,
                        const char *status, const char *note, long attempts,
                        int64_t next_attempt_ms, const char *set_col, const char *set_value,
                        const char *now_utc, struct es_err *err)
 {
-    char *sql = es_xasprintf("UPDATE %s SET sync_status = ?2, last_error = ?3, attempts = ?4,"
-                             " next_attempt_ms = ?5, pushed_at = ?6%s%s%s WHERE id = ?1",
-                             m->table, set_col ? ", " : "", set_col ? set_col : "",
-                             set_col ? " = ?7" : "");
+    struct table_sql *t = table_of(s, m);
+    const char *sql = t->push_mark;
+    for (int k = 0; set_col && k < 4 && m->extref_cols && m->extref_cols[k]; k++)
+        if (!strcmp(m->extref_cols[k], set_col))
+            sql = t->push_mark_ref[k];
+    char *own = set_col && sql == t->push_mark ? build_push_mark(m->table, set_col) : NULL;
     char ids[24], att[24], next[24];
     snprintf(ids, sizeof(ids), "%" PRId64, id);
     snprintf(att, sizeof(att), "%ld", attempts);
     snprintf(next, sizeof(next), "%" PRId64, next_attempt_ms);
     const char *p[] = {ids, status, note, att, next_attempt_ms ? next : NULL, now_utc, set_value};
-    int rc = s->ops->run_once(s->db, sql, p, set_col ? 7 : 6, NULL, NULL, err);
-    free(sql);
+    int rc = own ? s->ops->run_once(s->db, own, p, 7, NULL, NULL, err)
+                 : s->ops->run(s->db, sql, p, set_col ? 7 : 6, NULL, NULL, err);
+    free(own);
     return rc;
 }
 
