@@ -63,8 +63,7 @@ long pc_last_run(const char *dir, const char *set, const char *column)
 {
     char sql[256];
     snprintf(sql, sizeof(sql),
-             "SELECT %s FROM es_run_sets WHERE set_name = ?1 ORDER BY run_id DESC LIMIT 1",
-             column);
+             "SELECT %s FROM es_run_sets WHERE set_name = ?1 ORDER BY run_id DESC LIMIT 1", column);
     return one_number(dir, sql, set);
 }
 
@@ -115,6 +114,20 @@ const char *pc_app_text(const char *dir, const char *fmt, ...)
     sqlite3_finalize(st);
     sqlite3_close(db);
     return out;
+}
+
+long pc_app_order(const char *dir, const char *table, const char *customer, const char *item,
+                  int qty)
+{
+    long id = pc_app_sql(dir,
+                         "INSERT INTO %s(sync_status, customer_id, description) VALUES('pending',"
+                         " '%s', 'web order')",
+                         table, customer);
+    pc_app_sql(dir,
+               "INSERT INTO %s(parent_id, inventory_id, order_qty, unit_price) VALUES(%ld, '%s',"
+               " %d, 12.5)",
+               !strcmp(table, "quotes") ? "quote_lines" : "sales_order_lines", id, item, qty);
+    return id;
 }
 
 cJSON *pc_erp_get(struct pc_scene *s, const char *fmt, ...)
@@ -205,8 +218,8 @@ static void compare_details(sqlite3 *db, const struct es_record *r, const char *
         char what[300];
         while (sqlite3_step(st) == SQLITE_ROW) {
             if (n >= r->details[k].n)
-                fail_msg("%s %s: more %s rows in the store than in the ERP", d->table,
-                         r->erp_key, d->table);
+                fail_msg("%s %s: more %s rows in the store than in the ERP", d->table, r->erp_key,
+                         d->table);
             snprintf(what, sizeof(what), "%s %s row %zu", d->table, r->erp_key, n + 1);
             compare_cols(st, 1, d->cols, &r->details[k].rows[n], what);
             n++;
@@ -262,8 +275,8 @@ void pc_store_equals_erp(struct it_client *c, const char *dir, enum es_set_id se
     }
     sqlite3_finalize(st);
     char count_sql[200];
-    snprintf(count_sql, sizeof(count_sql),
-             "SELECT count(*) FROM %s WHERE sync_status <> 'deleted'", m->table);
+    snprintf(count_sql, sizeof(count_sql), "SELECT count(*) FROM %s WHERE sync_status <> 'deleted'",
+             m->table);
     long rows = one_number(dir, count_sql, NULL);
     if (rows != n)
         fail_msg("%s: %ld live rows in the store, %ld records in the ERP", m->table, rows, n);

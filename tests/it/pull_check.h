@@ -30,6 +30,10 @@ struct sqlite3 *pc_app_db(const char *dir); /* read-write, busy timeout set */
 long pc_app_sql(const char *dir, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 const char *pc_app_text(const char *dir, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* A new order of the application (table sales_orders or quotes), pending,
+ * with one line of qty item at 12.5; its row id. */
+long pc_app_order(const char *dir, const char *table, const char *customer, const char *item,
+                  int qty);
 /* The record acusim holds at this path under the 24.200.001 endpoint
  * (parsed; free with cJSON_Delete); fails the test unless it is a 200. */
 cJSON *pc_erp_get(struct pc_scene *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -19,21 +19,6 @@
 #include "erpsync/timeutil.h"
 #include "pull_check.h"
 
-/* A new sales order (or quote) of the application with one line. */
-static long app_order(const char *dir, const char *table, const char *customer, const char *item,
-                      int qty)
-{
-    long id = pc_app_sql(dir,
-                      "INSERT INTO %s(sync_status, customer_id, description) VALUES('pending',"
-                      " '%s', 'web order')",
-                      table, customer);
-    pc_app_sql(dir,
-            "INSERT INTO %s(parent_id, inventory_id, order_qty, unit_price) VALUES(%ld, '%s', %d,"
-            " 12.5)",
-            !strcmp(table, "quotes") ? "quote_lines" : "sales_order_lines", id, item, qty);
-    return id;
-}
-
 static int run_erpsync(struct pc_scene *s, struct it_run *r, const char *a1, const char *a2,
                        const char *a3)
 {
@@ -106,10 +91,10 @@ static void customer_and_orders_are_pushed(void **state)
                         "INSERT INTO customers(sync_status, customer_id, name, customer_class,"
                         " email, city, country) VALUES('pending', 'WEB0001', 'Web Buyer',"
                         " 'DEFAULT', 'buyer@example.com', 'Boston', 'US')");
-    long good = app_order(s.dir, "sales_orders", "WEB0001", item, 3);
-    long bad = app_order(s.dir, "sales_orders", "C000000002", "NO-SUCH-ITEM", 1);
-    long quote = app_order(s.dir, "quotes", "C000000003", item, 5);
-    long typo = app_order(s.dir, "sales_orders", "C000000004", item, 1);
+    long good = pc_app_order(s.dir, "sales_orders", "WEB0001", item, 3);
+    long bad = pc_app_order(s.dir, "sales_orders", "C000000002", "NO-SUCH-ITEM", 1);
+    long quote = pc_app_order(s.dir, "quotes", "C000000003", item, 5);
+    long typo = pc_app_order(s.dir, "sales_orders", "C000000004", item, 1);
     /* A new customer whose key Acumatica has already: If-None-Match refuses. */
     long dup = pc_app_sql(s.dir, "INSERT INTO customers(sync_status, customer_id, name)"
                               " VALUES('pending', 'C000000002', 'Same key')");
@@ -212,11 +197,11 @@ static void dependencies_wait_and_payments_are_released(void **state)
     start(&s, args, NULL);
     long cust = pc_app_sql(s.dir, "INSERT INTO customers(sync_status, customer_id, name)"
                                " VALUES('pending', 'WEB0002', '')");
-    long waiting = app_order(s.dir, "sales_orders", "WEB0002", "BLN00005", 1);
+    long waiting = pc_app_order(s.dir, "sales_orders", "WEB0002", "BLN00005", 1);
     long item = pc_app_sql(s.dir, "INSERT INTO stock_items(sync_status, inventory_id, description,"
                                " item_class, base_uom, default_price) VALUES('pending', 'NEWITEM1',"
                                " 'New item', 'STOCKITEM', 'EA', 9.5)");
-    long uses = app_order(s.dir, "sales_orders", "C000000001", "NEWITEM1", 2);
+    long uses = pc_app_order(s.dir, "sales_orders", "C000000001", "NEWITEM1", 2);
     long inv = pc_app_sql(s.dir, "INSERT INTO invoices(sync_status, customer_id, description)"
                               " VALUES('pending', 'C000000001', 'web invoice')");
     pc_app_sql(s.dir, "INSERT INTO invoice_lines(parent_id, inventory_id, qty, unit_price)"
@@ -360,7 +345,7 @@ static void trouble_waits_and_is_not_a_failure(void **state)
     const char *args[] = {"--dataset", "tiny", NULL};
     start(&s, args, NULL);
     it_write_config(s.ini, sizeof(s.ini), s.dir, &s.sim, "[limits]\nretries = 1\n");
-    long id = app_order(s.dir, "sales_orders", "C000000003", "BLN00005", 2);
+    long id = pc_app_order(s.dir, "sales_orders", "C000000003", "BLN00005", 2);
     pc_control(&s, "POST", "faults",
                "{\"kind\":\"status\",\"status\":503,\"method\":\"PUT\",\"path\":\"SalesOrder\","
                "\"count\":2}");
@@ -400,7 +385,7 @@ static void kill_9_during_push_then_restart(void **state)
     const char *args[] = {"--dataset", "tiny", "--max-sessions", "10", NULL};
     start(&s, args, NULL);
     for (int i = 0; i < 300; i++)
-        app_order(s.dir, "sales_orders", "C000000004", "BLN00005", 1 + i % 3);
+        pc_app_order(s.dir, "sales_orders", "C000000004", "BLN00005", 1 + i % 3);
     pc_control(&s, "POST", "faults",
                "{\"kind\":\"delay\",\"delay_ms\":15,\"method\":\"PUT\",\"path\":\"SalesOrder\","
                "\"count\":100000}");
@@ -439,7 +424,7 @@ static void concurrency_is_used_and_never_exceeded(void **state)
     const char *args[] = {"--dataset", "tiny", "--max-concurrent", "4", NULL};
     start(&s, args, "[limits]\nconcurrent_requests = 4\n");
     for (int i = 0; i < 120; i++)
-        app_order(s.dir, "sales_orders", "C000000005", "BLN00005", 1);
+        pc_app_order(s.dir, "sales_orders", "C000000005", "BLN00005", 1);
     pc_control(&s, "POST", "faults",
                "{\"kind\":\"delay\",\"delay_ms\":40,\"method\":\"PUT\",\"path\":\"SalesOrder\","
                "\"count\":100000}");
@@ -537,7 +522,7 @@ static void oauth_workers_share_one_grant(void **state)
     it_write_config_acu(s.ini, sizeof(s.ini), s.dir, &s.sim, IT_OAUTH,
                         "[limits]\nconcurrent_requests = 4\n");
     for (int i = 0; i < 160; i++)
-        app_order(s.dir, "sales_orders", "C000000006", "BLN00005", 1);
+        pc_app_order(s.dir, "sales_orders", "C000000006", "BLN00005", 1);
     pc_control(&s, "POST", "faults",
                "{\"kind\":\"delay\",\"delay_ms\":40,\"method\":\"PUT\",\"path\":\"SalesOrder\","
                "\"count\":100000}");
@@ -562,7 +547,7 @@ static void a_refused_session_stops_without_failing_records(void **state)
     const char *args[] = {"--dataset", "tiny", NULL};
     start(&s, args, NULL);
     for (int i = 0; i < 3; i++)
-        app_order(s.dir, "sales_orders", "C000000002", "BLN00005", 1);
+        pc_app_order(s.dir, "sales_orders", "C000000002", "BLN00005", 1);
     pc_control(&s, "POST", "faults",
                "{\"kind\":\"status\",\"status\":401,\"method\":\"PUT\",\"path\":\"SalesOrder\","
                "\"count\":2}");

@@ -225,14 +225,7 @@ static void a_push_stopped_mid_request_stays_exactly_once(void **state)
     it_erpsync(&r, s.dir, pull, 120);
     assert_int_equal(r.status, 0);
     it_run_free(&r);
-    long id = pc_app_sql(s.dir, "INSERT INTO sales_orders(sync_status, customer_id, description)"
-                             " VALUES('pending', 'C000000002', 'stopped order')");
-    char sql[256];
-    snprintf(sql, sizeof(sql),
-             "INSERT INTO sales_order_lines(parent_id, inventory_id, order_qty, unit_price)"
-             " VALUES(%ld, 'BLN00005', 1, 12.5)",
-             id);
-    pc_app_sql(s.dir, "%s", sql);
+    long id = pc_app_order(s.dir, "sales_orders", "C000000002", "BLN00005", 1);
     pc_control(&s, "POST", "faults",
                "{\"kind\":\"delay\",\"method\":\"PUT\",\"path\":\"SalesOrder\",\"delay_ms\":20000,"
                "\"count\":1}");
@@ -275,14 +268,7 @@ static void unanswered_pushes_give_their_own_exit_status(void **state)
     it_erpsync(&r, s.dir, pull, 120);
     assert_int_equal(r.status, 0);
     it_run_free(&r);
-    long id = pc_app_sql(s.dir, "INSERT INTO sales_orders(sync_status, customer_id, description)"
-                             " VALUES('pending', 'C000000002', 'unanswered order')");
-    char sql[256];
-    snprintf(sql, sizeof(sql),
-             "INSERT INTO sales_order_lines(parent_id, inventory_id, order_qty, unit_price)"
-             " VALUES(%ld, 'BLN00005', 1, 12.5)",
-             id);
-    pc_app_sql(s.dir, "%s", sql);
+    long id = pc_app_order(s.dir, "sales_orders", "C000000002", "BLN00005", 1);
     pc_control(&s, "POST", "faults",
                "{\"kind\":\"drop\",\"method\":\"PUT\",\"path\":\"SalesOrder\",\"count\":1}");
     const char *push[] = {"sync", "--quiet", "--push", NULL};

@@ -558,12 +558,7 @@ static void broken_json_answers_are_asked_again(void **state)
                         "Renamed");
     /* A push whose answer is lost (committed, no answer, no retry left). */
     it_write_config(s.ini, sizeof(s.ini), s.dir, &s.sim, "[limits]\nretries = 0\n");
-    long row = pc_app_sql(s.dir, "INSERT INTO sales_orders(sync_status, customer_id)"
-                                 " VALUES('pending', 'C000000002')");
-    pc_app_sql(s.dir,
-               "INSERT INTO sales_order_lines(parent_id, inventory_id, order_qty)"
-               " VALUES(%ld, 'BLN00005', 1)",
-               row);
+    long row = pc_app_order(s.dir, "sales_orders", "C000000002", "BLN00005", 1);
     pc_control(&s, "POST", "faults",
                "{\"kind\":\"drop\",\"method\":\"PUT\",\"path\":\"/SalesOrder\",\"count\":1}");
     struct it_run r;
@@ -616,12 +611,7 @@ static void a_document_failed_on_a_bad_answer_is_never_sent_twice(void **state)
     snprintf(victim, sizeof(victim), "%s",
              pc_app_text(s.dir, "SELECT order_nbr FROM sales_orders WHERE erp_key IS NOT NULL"
                                 " ORDER BY order_nbr LIMIT 1"));
-    long row = pc_app_sql(s.dir, "INSERT INTO sales_orders(sync_status, customer_id)"
-                                 " VALUES('pending', 'C000000002')");
-    pc_app_sql(s.dir,
-               "INSERT INTO sales_order_lines(parent_id, inventory_id, order_qty)"
-               " VALUES(%ld, 'BLN00005', 1)",
-               row);
+    long row = pc_app_order(s.dir, "sales_orders", "C000000002", "BLN00005", 1);
     snprintf(ref, sizeof(ref), "ES-SO-%ld", row);
     snprintf(fault, sizeof(fault),
              "{\"kind\":\"replace\",\"method\":\"PUT\",\"path\":\"/SalesOrder\","
