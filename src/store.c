@@ -333,52 +333,102 @@ static const char push_ddl[] =
     " erp_key TEXT, row_id INTEGER, winner TEXT NOT NULL, reason TEXT NOT NULL,"
     " erp_time TEXT, app_time TEXT, erp_version TEXT, app_version TEXT, at TEXT NOT NULL);";
 
-struct colset {
-    char **names;
-    int n, cap;
+/* What the store holds: "type\ttable\tname" for every table, column,
+ * index and trigger (one query), sorted for bsearch. */
+struct inventory {
+    char **items;
+    size_t n, cap;
 };
 
-static int collect_col(void *ctx, int n, const char *const *v)
+static int inventory_add(void *ctx, int n, const char *const *v)
 {
-    struct colset *c = ctx;
-    if (n < 1 || !v[0])
+    struct inventory *inv = ctx;
+    if (n < 3 || !v[0] || !v[1] || !v[2])
         return 0;
-    if (c->n == c->cap) {
-        c->cap = c->cap ? c->cap * 2 : 64;
-        c->names = es_xrealloc(c->names, (size_t)c->cap * sizeof(*c->names));
+    if (inv->n == inv->cap) {
+        inv->cap = inv->cap ? inv->cap * 2 : 256;
+        inv->items = es_xrealloc(inv->items, inv->cap * sizeof(*inv->items));
     }
-    c->names[c->n++] = es_xstrdup(v[0]);
+    inv->items[inv->n++] = es_xasprintf("%s\t%s\t%s", v[0], v[1], v[2]);
     return 0;
 }
 
-static int has_col(const struct colset *c, const char *name)
+static int by_text(const void *a, const void *b)
 {
-    for (int i = 0; i < c->n; i++)
-        if (!strcmp(c->names[i], name))
-            return 1;
-    return 0;
+    return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* ALTER TABLE ... ADD COLUMN for each column of the list the table lacks. */
+static void inventory_free(struct inventory *inv)
+{
+    for (size_t i = 0; i < inv->n; i++)
+        free(inv->items[i]);
+    free(inv->items);
+}
+
+/* Read what the store holds (one query), sorted. */
+static int inventory_load(struct es_store *s, struct inventory *inv, struct es_err *err)
+{
+    int rc = s->ops->run_once(s->db, s->ops->inventory_sql, NULL, 0, inventory_add, inv, err);
+    if (inv->n)
+        qsort(inv->items, inv->n, sizeof(*inv->items), by_text);
+    return rc;
+}
+
+static int inventory_has(const struct inventory *inv, const char *type, const char *table,
+                         const char *name)
+{
+    char *want = es_xasprintf("%s\t%s\t%s", type, table, name ? name : table);
+    int has = bsearch(&want, inv->items, inv->n, sizeof(*inv->items), by_text) != NULL;
+    free(want);
+    return has;
+}
+
+/* A table and its indexes as table_ddl makes them, all there? */
+static int table_complete(const struct inventory *inv, const struct es_mapping *m)
+{
+    char name[160];
+    static const char *const indexes[] = {"%s_status", "%s_erp_id"};
+    if (!inventory_has(inv, "table", m->table, NULL))
+        return 0;
+    for (size_t k = 0; k < sizeof(indexes) / sizeof(indexes[0]); k++) {
+        snprintf(name, sizeof(name), indexes[k], m->table);
+        if (!inventory_has(inv, "index", m->table, name))
+            return 0;
+    }
+    for (const struct es_detail *d = m->details; d && d->table; d++) {
+        snprintf(name, sizeof(name), "%s_parent", d->table);
+        if (!inventory_has(inv, "table", d->table, NULL) ||
+            !inventory_has(inv, "index", d->table, name))
+            return 0;
+    }
+    return 1;
+}
+
+/* ALTER TABLE ... ADD COLUMN for the listed columns the table lacks. */
+static void missing_cols(struct es_buf *b, const struct inventory *inv, const char *table,
+                         const struct es_col *cols, const char *const *extra)
+{
+    for (const struct es_col *c = cols; c && c->name; c++)
+        if (!inventory_has(inv, "column", table, c->name))
+            es_buf_addf(b, "ALTER TABLE %s ADD COLUMN %s %s;", table, c->name, sql_type(c->type));
+    for (int i = 0; extra && extra[i]; i += 2)
+        if (!inventory_has(inv, "column", table, extra[i]))
+            es_buf_addf(b, "ALTER TABLE %s ADD COLUMN %s %s;", table, extra[i], extra[i + 1]);
+}
+
+/* ALTER TABLE ... ADD COLUMN for each column of the lists the table lacks. */
 static int add_missing(struct es_store *s, const char *table, const struct es_col *cols,
                        const char *const *extra, struct es_err *err)
 {
-    struct colset have = {NULL, 0, 0};
-    const char *p[] = {table};
-    int rc = s->ops->run_once(s->db, s->ops->columns_sql, p, 1, collect_col, &have, err);
+    struct inventory inv = {NULL, 0, 0};
+    int rc = inventory_load(s, &inv, err);
     struct es_buf b;
     es_buf_init(&b, 0);
-    for (const struct es_col *c = cols; !rc && c && c->name; c++)
-        if (!has_col(&have, c->name))
-            es_buf_addf(&b, "ALTER TABLE %s ADD COLUMN %s %s;", table, c->name, sql_type(c->type));
-    for (int i = 0; !rc && extra && extra[i]; i += 2)
-        if (!has_col(&have, extra[i]))
-            es_buf_addf(&b, "ALTER TABLE %s ADD COLUMN %s %s;", table, extra[i], extra[i + 1]);
+    if (!rc)
+        missing_cols(&b, &inv, table, cols, extra);
     if (!rc && b.len)
         rc = s->ops->script(s->db, b.data, err);
-    for (int i = 0; i < have.n; i++)
-        free(have.names[i]);
-    free(have.names);
+    inventory_free(&inv);
     es_buf_dispose(&b);
     return rc;
 }
@@ -442,80 +492,6 @@ static int migrate_3(struct es_store *s, struct es_err *err)
 static int (*const migrations[])(struct es_store *, struct es_err *) = {migrate_1, migrate_2,
                                                                          migrate_3};
 
-
-/* What the store holds: "type\ttable\tname" for every table, column,
- * index and trigger (one query), sorted for bsearch. */
-struct inventory {
-    char **items;
-    size_t n, cap;
-};
-
-static int inventory_add(void *ctx, int n, const char *const *v)
-{
-    struct inventory *inv = ctx;
-    if (n < 3 || !v[0] || !v[1] || !v[2])
-        return 0;
-    if (inv->n == inv->cap) {
-        inv->cap = inv->cap ? inv->cap * 2 : 256;
-        inv->items = es_xrealloc(inv->items, inv->cap * sizeof(*inv->items));
-    }
-    inv->items[inv->n++] = es_xasprintf("%s\t%s\t%s", v[0], v[1], v[2]);
-    return 0;
-}
-
-static int by_text(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static void inventory_free(struct inventory *inv)
-{
-    for (size_t i = 0; i < inv->n; i++)
-        free(inv->items[i]);
-    free(inv->items);
-}
-
-static int inventory_has(const struct inventory *inv, const char *type, const char *table,
-                         const char *name)
-{
-    char *want = es_xasprintf("%s\t%s\t%s", type, table, name ? name : table);
-    int has = bsearch(&want, inv->items, inv->n, sizeof(*inv->items), by_text) != NULL;
-    free(want);
-    return has;
-}
-
-/* A table and its indexes as table_ddl makes them, all there? */
-static int table_complete(const struct inventory *inv, const struct es_mapping *m)
-{
-    char name[160];
-    static const char *const indexes[] = {"%s_status", "%s_erp_id"};
-    if (!inventory_has(inv, "table", m->table, NULL))
-        return 0;
-    for (size_t k = 0; k < sizeof(indexes) / sizeof(indexes[0]); k++) {
-        snprintf(name, sizeof(name), indexes[k], m->table);
-        if (!inventory_has(inv, "index", m->table, name))
-            return 0;
-    }
-    for (const struct es_detail *d = m->details; d && d->table; d++) {
-        snprintf(name, sizeof(name), "%s_parent", d->table);
-        if (!inventory_has(inv, "table", d->table, NULL) ||
-            !inventory_has(inv, "index", d->table, name))
-            return 0;
-    }
-    return 1;
-}
-
-/* ALTER TABLE ... ADD COLUMN for the listed columns the table lacks. */
-static void missing_cols(struct es_buf *b, const struct inventory *inv, const char *table,
-                         const struct es_col *cols, const char *const *extra)
-{
-    for (const struct es_col *c = cols; c && c->name; c++)
-        if (!inventory_has(inv, "column", table, c->name))
-            es_buf_addf(b, "ALTER TABLE %s ADD COLUMN %s %s;", table, c->name, sql_type(c->type));
-    for (int i = 0; extra && extra[i]; i += 2)
-        if (!inventory_has(inv, "column", table, extra[i]))
-            es_buf_addf(b, "ALTER TABLE %s ADD COLUMN %s %s;", table, extra[i], extra[i + 1]);
-}
 
 /* The DDL a record set's tables need, from what the store holds. */
 static void set_ddl(struct es_buf *b, struct es_store *s, const struct inventory *inv,
@@ -607,9 +583,7 @@ static int make_missing(struct es_store *s, struct es_err *err)
     if (rc)
         return rc;
     struct inventory inv = {NULL, 0, 0};
-    rc = s->ops->run_once(s->db, s->ops->inventory_sql, NULL, 0, inventory_add, &inv, err);
-    if (inv.n)
-        qsort(inv.items, inv.n, sizeof(*inv.items), by_text);
+    rc = inventory_load(s, &inv, err);
     struct es_buf b;
     es_buf_init(&b, 0);
     for (int i = 0; !rc && i < ES_NSETS; i++) {

@@ -24,8 +24,6 @@ struct es_store_ops {
     /* The same for SQL that may not outlive the call: nothing is cached. */
     int (*run_once)(void *db, const char *sql, const char *const *params, int nparams,
                     es_store_row_cb cb, void *ctx, struct es_err *err);
-    /* A query listing a table's column names; ?1 is the table. */
-    const char *columns_sql;
     /* A query listing what the store holds, rows of (type, table, name):
      * ('table', T, T), ('column', T, C), ('index', T, I), ('trigger', T, G). */
     const char *inventory_sql;

@@ -288,7 +288,6 @@ const struct es_store_ops es_store_sqlite = {
     .run = sq_run,
     .run_once = sq_run_once,
     .changes = sq_changes,
-    .columns_sql = "SELECT name FROM pragma_table_info(?1)",
     .inventory_sql = "SELECT type, tbl_name, name FROM sqlite_master WHERE type IN ('table',"
                      " 'index', 'trigger') UNION ALL SELECT 'column', m.name, p.name FROM"
                      " sqlite_master m, pragma_table_info(m.name) p WHERE m.type = 'table'",

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "erpsync/store.h"
@@ -330,6 +331,37 @@ static void adopt_takes_over_only_a_plain_copy(void **state)
     remove_db();
 }
 
+/* Processes opening a new store at once (two runs started together, a
+ * run and `erpsync status`): each opens it, none fails on the other's
+ * half-made schema, and it is made once. */
+static void stores_opened_at_once_are_made_once(void **state)
+{
+    (void)state;
+    remove_db();
+    pid_t kids[4];
+    for (int i = 0; i < 4; i++) {
+        kids[i] = fork();
+        assert_true(kids[i] >= 0);
+        if (kids[i] == 0) {
+            struct es_store *s;
+            struct es_err err = {0};
+            int rc = es_store_open(&s, url, &err);
+            if (rc)
+                fprintf(stderr, "child %d: %s\n", i, err.msg);
+            else
+                es_store_close(s);
+            _exit(rc ? 1 : 0);
+        }
+    }
+    for (int i = 0; i < 4; i++) {
+        int status = 0;
+        assert_int_equal(waitpid(kids[i], &status, 0), kids[i]);
+        assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    }
+    assert_int_equal(scalar("SELECT count(*) FROM sqlite_master WHERE name = 'customers'"), 1);
+    remove_db();
+}
+
 static void puts_create_update_or_leave_alone(void **state)
 {
     (void)state;
@@ -518,6 +550,7 @@ int main(void)
         cmocka_unit_test(opening_creates_missing_tables_and_columns),
         cmocka_unit_test(a_rekey_moves_one_row_and_keeps_the_app_time),
         cmocka_unit_test(adopt_takes_over_only_a_plain_copy),
+        cmocka_unit_test(stores_opened_at_once_are_made_once),
         cmocka_unit_test(puts_create_update_or_leave_alone),
         cmocka_unit_test(pending_rows_are_held),
         cmocka_unit_test(unseen_rows_are_marked_deleted_never_dropped),
